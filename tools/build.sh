@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure and build linux/ out of tree with ccache.
+#
+#   tools/build.sh [--flavour small|defconfig] [--impl c|rust] [target...]
+#
+# small:     tinyconfig + kvm_guest.config + configs/virtme.config, the
+#            inner loop; boots in virtme-ng under TCG.
+# defconfig: make defconfig, the path users take.
+# Both add configs/rust.config, configs/debug.config (small only) and the
+# fragment of the chosen implementation. The build directory is
+# $RBM_BUILD/<flavour>-<impl> and survives between runs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=small impl=c
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--flavour) flavour=$2; shift 2 ;;
+	--impl) impl=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+targets=("$@")
+
+[ -f "$ROOT/configs/binfmt-$impl.config" ] || die "unknown implementation '$impl'"
+out=$(build_dir "$flavour" "$impl")
+mkdir -p "$out"
+
+LIBCLANG_PATH=$(libclang_dir) || die "libclang wheel missing: run tools/setup.sh"
+export LIBCLANG_PATH
+make_args=(-C "$LINUX" O="$out" CC="ccache gcc" -j"$(nproc)")
+
+case "$flavour" in
+small)
+	base_target=tinyconfig
+	fragments=("$LINUX/kernel/configs/kvm_guest.config" "$ROOT/configs/virtme.config"
+		   "$ROOT/configs/rust.config" "$ROOT/configs/debug.config")
+	;;
+defconfig)
+	base_target=defconfig
+	fragments=("$ROOT/configs/virtme.config" "$ROOT/configs/rust.config")
+	;;
+*) die "unknown flavour '$flavour'" ;;
+esac
+fragments+=("$ROOT/configs/binfmt-$impl.config")
+
+# Regenerate the config only when a fragment changed: a new autoconf.h
+# misses ccache for nearly every object.
+stamp="$out/.rbm-config-inputs"
+inputs=$(cat "${fragments[@]}" | sha256sum)
+if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
+	log "configuring $flavour-$impl in $out"
+	make -s "${make_args[@]}" "$base_target" >/dev/null
+	KCONFIG_CONFIG="$out/.config" "$LINUX/scripts/kconfig/merge_config.sh" -m -O "$out" \
+		"$out/.config" "${fragments[@]}" >/dev/null
+	make -s "${make_args[@]}" olddefconfig >/dev/null
+	# Every option a fragment asks for must have survived olddefconfig.
+	missing=0
+	for f in "${fragments[@]}"; do
+		# Upstream's generic fragments name options of other arches.
+		case "$f" in "$LINUX"/*) continue ;; esac
+		while IFS= read -r line; do
+			case "$line" in
+			CONFIG_*=*)
+				sym=${line%%=*} val=${line#*=}
+				[ "$val" = n ] && line="# $sym is not set"
+				;;
+			"# CONFIG_"*" is not set") ;;
+			*) continue ;;
+			esac
+			if ! grep -qxF -- "$line" "$out/.config"; then
+				sym=${line#\# }; sym=${sym%% *}; sym=${sym%%=*}
+				if [ "${line:0:1}" = "#" ] && ! grep -q "^$sym=" "$out/.config"; then
+					continue
+				fi
+				echo "  requested '$line', got '$(grep -E "^($sym=|# $sym is not set)" "$out/.config" || echo unset)' ($f)" >&2
+				missing=1
+			fi
+		done <"$f"
+	done
+	[ $missing = 0 ] || die "configuration incomplete"
+	echo "$inputs" >"$stamp"
+fi
+
+log "building $flavour-$impl (${targets[*]:-all})"
+start=$(date +%s)
+# The full log goes to a file; the terminal gets warnings, errors and a
+# step counter.
+blog="$out/build.log"
+make "${make_args[@]}" "${targets[@]}" 2>&1 | tee "$blog" |
+	awk '/[Ee]rror|[Ww]arning:/ { print; next } NR % 500 == 0 { printf "  ... %d steps\n", NR; fflush() }'
+status=${PIPESTATUS[0]}
+log "build finished in $(( $(date +%s) - start ))s with status $status"
+exit "$status"

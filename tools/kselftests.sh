@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the in-tree binfmt_misc kselftests and run them in the guest.
+#
+#   tools/kselftests.sh [--impl c|rust] [--out DIR] [test...]
+#
+# Without names, every tools/testing/selftests/exec/binfmt_misc_* test runs.
+# The bpf one is built against the kernel tree's own libbpf (bookworm's 1.1
+# predates the .struct_ops.link sections the test's programs use), clang
+# and bpftool from bookworm, and the BTF of the kernel under test.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+impl=c out=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--impl) impl=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+kdir=$(build_dir small "$impl")
+[ -f "$kdir/vmlinux" ] || die "build the kernel first: tools/build.sh --impl $impl"
+[ -n "$out" ] || out=$(mktemp -d /tmp/rbm-kselftest.XXXXXX)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+src="$LINUX/tools/testing/selftests/exec"
+tests=("$@")
+if [ ${#tests[@]} = 0 ]; then
+	for f in "$src"/binfmt_misc_*.c; do
+		t=$(basename "$f" .c)
+		[ "$t" = binfmt_misc_common ] || tests+=("$t")
+	done
+fi
+
+log "building uapi headers and libbpf"
+make -s -C "$LINUX" O="$kdir" headers >/dev/null
+bpfdir="$kdir/rbm-libbpf"
+make -s -C "$LINUX/tools/lib/bpf" OUTPUT="$bpfdir/build/" DESTDIR="$bpfdir" prefix= \
+	install_headers install_lib >/dev/null 2>&1 || die "in-tree libbpf failed to build"
+
+# A fresh output directory per kernel: the bpf objects depend on its BTF.
+ks="$kdir/rbm-kselftests"
+mkdir -p "$ks"
+log "building: ${tests[*]}"
+make -s -C "$src" OUTPUT="$ks" KHDR_INCLUDES="-isystem $kdir/usr/include" \
+	HAVE_BPF_TOOLCHAIN=y VMLINUX_BTF="$kdir/vmlinux" \
+	LIBBPF_CFLAGS="-I$bpfdir/include" \
+	LIBBPF_LDLIBS="$bpfdir/lib64/libbpf.a -lelf -lz" \
+	$(for t in "${tests[@]}"; do echo "$ks/$t"; done) \
+	$(grep -ohE '^TEST_GEN_FILES \+= .*binfmt.*' "$src/Makefile" | sed 's/^TEST_GEN_FILES += //' |
+	  tr ' ' '\n' | sed "s#^#$ks/#") >"$out/build.log" 2>&1 ||
+	{ tail -n 30 "$out/build.log" >&2; die "kselftest build failed (log: $out/build.log)"; }
+
+# One boot runs every test; each one's TAP output goes to its own file.
+runner="$out/run.sh"
+{
+	echo 'cd "$1"; shift; fail=0'
+	echo 'for t in "$@"; do'
+	echo '  ./"$t" >"$OUT/$t.tap" 2>&1; rc=$?'
+	echo '  case $rc in 0) r=PASS ;; 4) r=SKIP ;; *) r=FAIL; fail=1 ;; esac'
+	echo '  echo "$t: $r (exit $rc)" | tee -a "$OUT/summary.txt"'
+	echo 'done'
+	echo 'exit $fail'
+} >"$runner"
+rm -f "$out/summary.txt"
+set +e
+OUT="$out" "$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out" -- env OUT="$out" sh "$runner" "$ks" "${tests[@]}"
+rc=$?
+set -e
+for t in "${tests[@]}"; do
+	grep -hE '^(not ok|# (Totals|FAIL|SKIP))' "$out/$t.tap" 2>/dev/null | sed "s/^/  $t: /"
+done
+exit $rc

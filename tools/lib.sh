@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the project's scripts. Sourced, never run.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LINUX="$ROOT/linux"
+# Caches live outside the clone: they only make a second run faster.
+CACHE="${RBM_CACHE:-$HOME/.cache/rust-binfmt-misc}"
+# One build directory per implementation so both survive between runs.
+BUILD_ROOT="${RBM_BUILD:-$CACHE/build}"
+VENV="$CACHE/venv"
+export CCACHE_DIR="${CCACHE_DIR:-$CACHE/ccache}"
+export PATH="$VENV/bin:$HOME/.cargo/bin:$PATH"
+
+# Debian's libclang is too old for 7.3's bindgen; the PyPI wheel carries 18.
+libclang_dir() {
+	"$VENV/bin/python3" - <<'PY' 2>/dev/null
+import os, clang
+print(os.path.join(os.path.dirname(clang.__file__), "native"))
+PY
+}
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The base: Linux 7.3 as Debian ships it (7.3.4), pinned by checksum.
+BASE_DEB_VERSION="7.3.4-1~bpo13+1"
+BASE_DEB_SUITE="trixie-backports"
+BASE_TARBALL_SHA256="76df1affb19f24926949369be1d74b60071c963c598ce8780bddd4bbf0fc3bc4"
+UPSTREAM_URL="https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git"
+UPSTREAM_TAG="v7.3"
+# The base commit is made with a fixed identity and date, so its id only
+# depends on the tree: the same tarball gives the same commit everywhere.
+BASE_IDENT_NAME="rust-binfmt-misc base"
+BASE_IDENT_EMAIL="base@rust-binfmt-misc.invalid"
+BASE_DATE="2026-11-15T22:30:00Z"
+# What the above yields; the gitlink of linux/ in this repository names it.
+BASE_COMMIT="2f7e56952cef84e39783bc85616396adcd2f70c9"
+
+build_dir() { echo "$BUILD_ROOT/$1-$2"; }

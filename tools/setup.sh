@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what building and booting the series needs. Idempotent: a second
+# run checks and installs nothing. Only bookworm's own sources are used.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+debs=(build-essential bc bison flex libelf-dev libssl-dev cpio dwarves ccache
+      quilt rsync kmod xz-utils zstd python3-venv git
+      qemu-system-x86 udev busybox-static
+      clang llvm bpftool libbpf-dev libcap-dev libmnl-dev
+      qemu-user-static)
+missing=()
+for p in "${debs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" = 0 ] || die "missing Debian packages (run as root): ${missing[*]}"
+	if grep -rqsE '\b(trixie|sid|unstable|testing)\b' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; then
+		die "apt's sources name a newer suite; installing now would upgrade libc6: remove it first"
+	fi
+	log "installing: ${missing[*]}"
+	apt-get -qq update
+	DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v rustup >/dev/null || die "rustup not found: install the Rust toolchain first"
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+	log "adding rust-src"
+	rustup component add rust-src
+fi
+
+if ! bindgen --version 2>/dev/null | grep -q '0\.72\.1'; then
+	log "installing bindgen-cli 0.72.1"
+	cargo install --locked bindgen-cli --version 0.72.1
+fi
+
+if [ ! -x "$VENV/bin/vng" ] || ! "$VENV/bin/python3" -c 'import clang' 2>/dev/null; then
+	log "creating $VENV (virtme-ng, libclang 18)"
+	python3 -m venv "$VENV"
+	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1'
+fi
+mkdir -p "$CCACHE_DIR"
+ccache -M 20G >/dev/null
+
+if [ ! -c /dev/kvm ] || ! grep -q 'kvm' /proc/modules 2>/dev/null; then
+	log "no usable KVM: guests run under TCG"
+fi
+log "setup complete: rustc $(rustc --version | cut -d' ' -f2), bindgen $(bindgen --version | cut -d' ' -f2), libclang $(libclang_dir)"

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a built kernel in virtme-ng and run one command in the guest.
+#
+#   tools/vm-run.sh [--impl c|rust] [--flavour small] [--out DIR]
+#                   [--timeout SECONDS] [--append ARGS] -- command [args...]
+#
+# The host's root is visible read-only, /tmp is a tmpfs, DIR (default: a
+# new temporary directory) is writable in the guest at the same path. The
+# command's exit status becomes this script's. The guest's kernel log is
+# kept in DIR/dmesg.txt, and the run fails on any report in it: BUG,
+# WARNING (lockdep and RCU splats included), Oops, KFENCE, kmemleak, UBSAN,
+# a hung task or a failed KUnit test.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+impl=c flavour=small out="" limit=${RBM_VM_TIMEOUT:-900} append=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--impl) impl=$2; shift 2 ;;
+	--flavour) flavour=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--timeout) limit=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--) shift; break ;;
+	*) die "unknown option $1" ;;
+	esac
+done
+[ $# -gt 0 ] || die "no command given"
+
+kdir=$(build_dir "$flavour" "$impl")
+image="$kdir/arch/x86/boot/bzImage"
+[ -f "$image" ] || die "no kernel at $image: run tools/build.sh --flavour $flavour --impl $impl"
+[ -n "$out" ] || out=$(mktemp -d /tmp/rbm-vm.XXXXXX)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out/rc" "$out/dmesg.txt" "$out/kmemleak.txt"
+
+# The guest side: run the command, then collect what the kernel reported.
+{
+	echo 'mount -t debugfs none /sys/kernel/debug 2>/dev/null'
+	printf '%q ' "$@"
+	echo
+	echo 'rc=$?'
+	cat <<'GUEST'
+leaks=/sys/kernel/debug/kmemleak
+if [ -w "$leaks" ]; then
+	# kmemleak only reports objects older than its minimum age.
+	sleep 6; echo scan >"$leaks"; sleep 1; echo scan >"$leaks"
+fi
+GUEST
+	printf '[ -r "$leaks" ] && cat "$leaks" >%q/kmemleak.txt\n' "$out"
+	printf 'dmesg >%q/dmesg.txt\n' "$out"
+	printf 'echo $rc >%q/rc\n' "$out"
+} >"$out/guest.sh"
+
+# /dev/kvm here is the PVM flavour, which cannot run a stock guest: TCG.
+kvm_opt=(--disable-kvm)
+[ "${RBM_KVM:-0}" = 1 ] && kvm_opt=()
+
+log "booting $flavour-$impl (timeout ${limit}s, output in $out)"
+set +e
+(cd "$ROOT" && timeout --kill-after=30 "$limit" vng --run "$image" "${kvm_opt[@]}" \
+	--cpus 2 --memory 2G --rwdir "$out" --append "panic_on_warn=0 $append" \
+	--exec "sh $out/guest.sh" </dev/null)
+vng_rc=$?
+set -e
+
+if [ ! -f "$out/rc" ]; then
+	[ $vng_rc = 124 ] && echo "guest timed out after ${limit}s" >&2
+	die "the guest did not finish the command (vng exit $vng_rc)"
+fi
+rc=$(cat "$out/rc")
+
+reports='BUG: |WARNING: |Oops|Kernel panic|general protection fault|UBSAN:|INFO: task .* blocked|rcu_.*detected stall|new suspected memory leak|^\s*not ok [0-9]'
+if grep -En "$reports" "$out/dmesg.txt" >"$out/reports.txt"; then
+	echo "kernel reports in $out/dmesg.txt:" >&2
+	head -n 40 "$out/reports.txt" >&2
+	[ "$rc" = 0 ] && rc=1
+fi
+exit "$rc"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# checkpatch --strict on every patch of the series. The patches carry an
+# Assisted-by: trailer and no Signed-off-by: (the human submitter signs, per
+# Documentation/process/coding-assistants.rst), so that is the one report
+# ignored. Also checks that no patch carries a Signed-off-by:.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+fail=0 n=0
+while IFS= read -r p; do
+	n=$((n + 1))
+	f="$ROOT/patches/$p"
+	if grep -q '^Signed-off-by:' "$f"; then
+		echo "$p: carries a Signed-off-by:" >&2; fail=1
+	fi
+	grep -q '^Assisted-by:' "$f" || { echo "$p: no Assisted-by: trailer" >&2; fail=1; }
+	if ! out=$(cd "$LINUX" && scripts/checkpatch.pl --strict --no-summary --ignore MISSING_SIGN_OFF --terse "$f" 2>&1); then
+		echo "$out" >&2; fail=1
+	elif [ -n "$out" ]; then
+		echo "$out" >&2; fail=1
+	fi
+done < <(grep -vE '^\s*(#|$)' "$ROOT/patches/series")
+log "checkpatch --strict: $n patch(es), $([ $fail = 0 ] && echo clean || echo 'NOT clean')"
+exit $fail

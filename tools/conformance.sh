@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the conformance suite (rust/) in the guest on one implementation and
+# keep its transcript.
+#
+#   tools/conformance.sh [--impl c|rust] [--out DIR] [filter]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+impl=c out=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--impl) impl=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+[ -n "$out" ] || out=$(mktemp -d /tmp/rbm-conformance.XXXXXX)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+log "building the conformance suite"
+cargo build --quiet --release --locked --manifest-path "$ROOT/rust/Cargo.toml"
+bin="$ROOT/rust/target/release/bmconf"
+
+# The transcript is written in the guest to a file so that kernel messages
+# on the console can never interleave with it.
+"$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out" -- \
+	sh -c 'bin=$1 transcript=$2; shift 2; "$bin" "$@" >"$transcript"' \
+	sh "$bin" "$out/transcript.txt" "$@" && rc=0 || rc=$?
+cp "$out/transcript.txt" "$out/conformance-$impl.txt" 2>/dev/null || true
+tail -n 1 "$out/transcript.txt" 2>/dev/null || true
+exit $rc

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Every test, from a fresh machine: set up, fetch the base, apply the series
+# (git am and quilt), checkpatch, the workspace's own cargo tests, then per
+# implementation one kernel build and one boot each for the conformance
+# suite, the in-tree binfmt_misc kselftests and the aarch64 container test.
+# With more than one implementation, their conformance transcripts are
+# shown side by side and must be identical.
+#
+#   tools/test.sh [--impl "c rust"] [--out DIR]
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+impls=${RBM_IMPLS:-c}
+out=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--impl) impls=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) die "unknown option $1" ;;
+	esac
+done
+[ -n "$out" ] || out=$(mktemp -d /tmp/rbm-test.XXXXXX)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+started=$(date +%s)
+results=()
+step() {
+	local name=$1 t0 rc
+	shift
+	log "[$name]"
+	t0=$(date +%s)
+	"$@"
+	rc=$?
+	results+=("$(printf '%-6s %-34s %4ss' "$([ $rc = 0 ] && echo PASS || echo FAIL)" "$name" $(( $(date +%s) - t0 )))")
+	return $rc
+}
+summary() {
+	local pass=0 fail=0 r
+	echo
+	echo "== results (logs in $out)"
+	for r in "${results[@]}"; do
+		echo "  $r"
+		case "$r" in PASS*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)) ;; esac
+	done
+	echo "  total time: $(( $(date +%s) - started ))s"
+	echo "$pass passed, $fail failed"
+	[ $fail = 0 ]
+}
+
+step setup "$ROOT/tools/setup.sh" || { summary; exit 1; }
+step fetch-base "$ROOT/tools/fetch-base.sh" || { summary; exit 1; }
+step apply "$ROOT/tools/apply.sh" --force || { summary; exit 1; }
+step checkpatch "$ROOT/tools/check-patches.sh"
+step cargo-test cargo test --quiet --locked --manifest-path "$ROOT/rust/Cargo.toml"
+busybox=$("$ROOT/tools/fetch-arm64.sh") || busybox=""
+
+for impl in $impls; do
+	step "build-$impl" "$ROOT/tools/build.sh" --impl "$impl" || continue
+	step "conformance-$impl" "$ROOT/tools/conformance.sh" --impl "$impl" --out "$out/conformance-$impl"
+	step "kselftests-$impl" "$ROOT/tools/kselftests.sh" --impl "$impl" --out "$out/kselftests-$impl"
+	step "aarch64-container-$impl" "$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out/aarch64-$impl" -- \
+		"$ROOT/tools/guest/aarch64-container.sh" "$busybox"
+done
+
+set -- $impls
+if [ $# -gt 1 ]; then
+	a="$out/conformance-$1/transcript.txt" b="$out/conformance-$2/transcript.txt"
+	echo
+	echo "== conformance transcripts side by side ($1 | $2)"
+	diff -y -W 200 "$a" "$b" | sed 's/^/  /'
+	step "transcripts-identical" cmp "$a" "$b"
+fi
+summary

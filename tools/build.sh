@@ -9,7 +9,7 @@
 # defconfig: make defconfig, the path users take.
 # Both add configs/rust.config, configs/debug.config (small only) and the
 # fragment of the chosen implementation. The build directory is
-# $RBM_BUILD/<flavour>-<impl> and survives between runs.
+# linux/.build-<flavour>-<impl> and survives between runs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +26,9 @@ targets=("$@")
 [ -f "$ROOT/configs/binfmt-$impl.config" ] || die "unknown implementation '$impl'"
 out=$(build_dir "$flavour" "$impl")
 mkdir -p "$out"
+# Keep build directories out of linux/'s git status.
+grep -qxF '/.build-*/' "$LINUX/.git/info/exclude" 2>/dev/null ||
+	echo '/.build-*/' >>"$LINUX/.git/info/exclude"
 
 LIBCLANG_PATH=$(libclang_dir) || die "libclang wheel missing: run tools/setup.sh"
 export LIBCLANG_PATH

@@ -5,10 +5,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LINUX="$ROOT/linux"
 # Caches live outside the clone: they only make a second run faster.
 CACHE="${RBM_CACHE:-$HOME/.cache/rust-binfmt-misc}"
-# One build directory per implementation so both survive between runs.
-BUILD_ROOT="${RBM_BUILD:-$CACHE/build}"
 VENV="$CACHE/venv"
 export CCACHE_DIR="${CCACHE_DIR:-$CACHE/ccache}"
+# Builds live in direct subdirectories of linux/, where kbuild names the
+# source tree "..": no absolute path reaches a compiler command line, so a
+# clone elsewhere (CI's) hits the same ccache entries. The working
+# directory would still be hashed for the debug info's sake; it only names
+# the directory in DW_AT_comp_dir.
+export CCACHE_NOHASHDIR=1
 export PATH="$VENV/bin:$HOME/.cargo/bin:$PATH"
 
 # Debian's libclang is too old for 7.3's bindgen; the PyPI wheel carries 18.
@@ -36,4 +40,5 @@ BASE_DATE="2026-11-15T22:30:00Z"
 # What the above yields; the gitlink of linux/ in this repository names it.
 BASE_COMMIT="2f7e56952cef84e39783bc85616396adcd2f70c9"
 
-build_dir() { echo "$BUILD_ROOT/$1-$2"; }
+# One build directory per flavour and implementation, kept between runs.
+build_dir() { echo "$LINUX/.build-$1-$2"; }

@@ -37,6 +37,7 @@ fi
 log "building uapi headers and libbpf"
 make -s -C "$LINUX" O="$kdir" headers >/dev/null
 bpfdir="$kdir/rbm-libbpf"
+mkdir -p "$bpfdir/build"
 make -s -C "$LINUX/tools/lib/bpf" OUTPUT="$bpfdir/build/" DESTDIR="$bpfdir" prefix= \
 	install_headers install_lib >/dev/null 2>&1 || die "in-tree libbpf failed to build"
 
@@ -49,7 +50,7 @@ make -s -C "$src" OUTPUT="$ks" KHDR_INCLUDES="-isystem $kdir/usr/include" \
 	LIBBPF_CFLAGS="-I$bpfdir/include" \
 	LIBBPF_LDLIBS="$bpfdir/lib64/libbpf.a -lelf -lz" \
 	$(for t in "${tests[@]}"; do echo "$ks/$t"; done) \
-	$(grep -ohE '^TEST_GEN_FILES \+= .*binfmt.*' "$src/Makefile" | sed 's/^TEST_GEN_FILES += //' |
+	$(grep -ohE '^TEST_GEN_FILES \+= .*(binfmt|\.bpf\.o).*' "$src/Makefile" | sed 's/^TEST_GEN_FILES += //' |
 	  tr ' ' '\n' | sed "s#^#$ks/#") >"$out/build.log" 2>&1 ||
 	{ tail -n 30 "$out/build.log" >&2; die "kselftest build failed (log: $out/build.log)"; }
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Configure and build linux/ out of tree with ccache.
 #
-#   tools/build.sh [--flavour small|defconfig] [--impl c|rust] [target...]
+#   tools/build.sh [--flavour small|defconfig] [--impl c|rust] [--config-only] [target...]
 #
 # small:     tinyconfig + kvm_guest.config + configs/virtme.config, the
 #            inner loop; boots in virtme-ng under TCG.
@@ -13,9 +13,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavour=small impl=c
+flavour=small impl=c config_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--config-only) config_only=1; shift ;;
 	--flavour) flavour=$2; shift 2 ;;
 	--impl) impl=$2; shift 2 ;;
 	*) break ;;
@@ -85,6 +86,8 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; th
 	[ $missing = 0 ] || die "configuration incomplete"
 	echo "$inputs" >"$stamp"
 fi
+
+[ $config_only = 0 ] || { log "$flavour-$impl configured: $out/.config"; exit 0; }
 
 log "building $flavour-$impl (${targets[*]:-all})"
 start=$(date +%s)

@@ -13,6 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 branch=${1:-$(git -C "$LINUX" symbolic-ref --short HEAD)}
+[ -f "$ROOT/patches/cover-letter.in" ] || die "patches/cover-letter.in (subject, blank line, body) is missing"
 n=$(git -C "$LINUX" rev-list --count "base..$branch")
 log "exporting $n patch(es) from $branch"
 rm -f "$ROOT"/patches/*.patch "$ROOT/patches/0000-cover-letter.txt"

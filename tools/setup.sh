@@ -35,15 +35,13 @@ if ! bindgen --version 2>/dev/null | grep -q '0\.72\.1'; then
 	cargo install --locked bindgen-cli --version 0.72.1
 fi
 
-if [ ! -x "$VENV/bin/vng" ] || ! "$VENV/bin/python3" -c 'import clang' 2>/dev/null; then
-	log "creating $VENV (virtme-ng, libclang 18)"
+# checkpatch's SPDX check wants ply and GitPython.
+if [ ! -x "$VENV/bin/vng" ] || ! "$VENV/bin/python3" -c 'import clang, ply, git' 2>/dev/null; then
+	log "creating $VENV (virtme-ng, libclang 18, checkpatch's SPDX check)"
 	python3 -m venv "$VENV"
-	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1'
+	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1' 'ply==3.11' 'GitPython==3.1.43'
 fi
 mkdir -p "$CCACHE_DIR"
 ccache -M 20G >/dev/null
 
-if [ ! -c /dev/kvm ] || ! grep -q 'kvm' /proc/modules 2>/dev/null; then
-	log "no usable KVM: guests run under TCG"
-fi
 log "setup complete: rustc $(rustc --version | cut -d' ' -f2), bindgen $(bindgen --version | cut -d' ' -f2), libclang $(libclang_dir)"

@@ -55,6 +55,11 @@ step apply "$ROOT/tools/apply.sh" --force || { summary; exit 1; }
 step checkpatch "$ROOT/tools/check-patches.sh"
 step cargo-test cargo test --quiet --locked --manifest-path "$ROOT/rust/Cargo.toml"
 busybox=$("$ROOT/tools/fetch-arm64.sh") || busybox=""
+# The users' path, make defconfig plus the fragments, configured (a full
+# defconfig build does not fit CI's time on two cores).
+for impl in $impls; do
+	step "defconfig-config-$impl" "$ROOT/tools/build.sh" --flavour defconfig --impl "$impl" --config-only
+done
 
 for impl in $impls; do
 	step "build-$impl" "$ROOT/tools/build.sh" --impl "$impl" || continue

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Running a binary the way a user would, with full control over what the
+//! new program inherits: fd 0 and 2 are /dev/null, fd 1 is a pipe we read,
+//! nothing else is open (so AT_EXECFD lands on fd 3), the environment is
+//! empty. The errno of a failed execve comes back through a close-on-exec
+//! pipe, so ENOEXEC is seen as such and never retried through a shell.
+
+use crate::sys::{self, Errno, Forked};
+use std::ffi::CString;
+use std::os::fd::AsRawFd;
+
+/// How the binary is handed to the kernel.
+#[derive(Clone, Copy)]
+pub enum Via {
+    /// execve(path)
+    Path,
+    /// execveat(fd, "", AT_EMPTY_PATH) of an fd opened with these flags.
+    Fd(libc::c_int),
+}
+
+pub enum Ran {
+    /// The execve itself failed with this errno.
+    ExecFailed(Errno),
+    /// Preparing the child failed (what, errno).
+    SetupFailed(&'static str, Errno),
+    /// The program ran; how it ended and what it wrote to stdout.
+    Exited { status: String, stdout: Vec<u8> },
+}
+
+/// A hung interpreter is killed instead of hanging the suite.
+const EXEC_TIMEOUT_SECS: u32 = 60;
+
+pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
+    let prepared = (|| -> Result<_, Errno> {
+        let cargv = argv
+            .iter()
+            .map(|a| sys::cstr(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((sys::cstr(path)?, cargv, sys::pipe()?, sys::pipe()?))
+    })();
+    let (cpath, cargv, (err_r, err_w), (out_r, out_w)) = match prepared {
+        Ok(p) => p,
+        Err(e) => return Ran::SetupFailed("prepare", e),
+    };
+    let mut argp: Vec<*const libc::c_char> = cargv.iter().map(|a| a.as_ptr()).collect();
+    argp.push(std::ptr::null());
+    let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+    let devnull = CString::from(c"/dev/null");
+    let empty = CString::from(c"");
+
+    let pid = match sys::fork() {
+        Err(e) => return Ran::SetupFailed("fork", e),
+        Ok(Forked::Parent(pid)) => pid,
+        Ok(Forked::Child) => {
+            // Only raw syscalls from here: report (stage, errno) and leave.
+            let fail = |stage: u8, e: Errno| -> ! {
+                let mut msg = [0u8; 5];
+                msg[0] = stage;
+                msg[1..].copy_from_slice(&e.to_ne_bytes());
+                sys::write_all_raw(&err_w, &msg);
+                sys::exit_child(127)
+            };
+            if let Some(uid) = uid {
+                if let Err(e) = sys::become_user(uid) {
+                    fail(0, e);
+                }
+            }
+            // SAFETY: raw fd juggling in the child; every pointer is a
+            // NUL-terminated string or a null-terminated array prepared
+            // before the fork.
+            unsafe {
+                let null = libc::open(devnull.as_ptr(), libc::O_RDWR);
+                if null < 0 {
+                    fail(1, sys::errno());
+                }
+                libc::dup2(null, 0);
+                libc::dup2(null, 2);
+                libc::dup2(out_w.as_raw_fd(), 1);
+                if null > 2 {
+                    libc::close(null);
+                }
+            }
+            // Only the error pipe stays open, so an fd opened below (and
+            // AT_EXECFD after the exec) gets the lowest free number.
+            drop(err_r);
+            drop(out_r);
+            drop(out_w);
+            // SAFETY: as above.
+            unsafe {
+                libc::alarm(EXEC_TIMEOUT_SECS);
+                match via {
+                    Via::Path => {
+                        libc::execve(cpath.as_ptr(), argp.as_ptr(), envp.as_ptr());
+                    }
+                    Via::Fd(flags) => {
+                        let fd = libc::open(cpath.as_ptr(), flags);
+                        if fd < 0 {
+                            fail(1, sys::errno());
+                        }
+                        libc::syscall(
+                            libc::SYS_execveat,
+                            fd,
+                            empty.as_ptr(),
+                            argp.as_ptr(),
+                            envp.as_ptr(),
+                            libc::AT_EMPTY_PATH,
+                        );
+                    }
+                }
+            }
+            fail(2, sys::errno())
+        }
+    };
+    drop(err_w);
+    drop(out_w);
+    let err = sys::read_all(err_r);
+    let stdout = sys::read_all(out_r);
+    let status = sys::wait(pid);
+    if err.len() == 5 {
+        let e = Errno::from_ne_bytes([err[1], err[2], err[3], err[4]]);
+        return match err[0] {
+            0 => Ran::SetupFailed("setuid", e),
+            1 => Ran::SetupFailed("open", e),
+            _ => Ran::ExecFailed(e),
+        };
+    }
+    Ran::Exited { status, stdout }
+}

@@ -122,8 +122,7 @@ pub fn checks() -> Vec<Check> {
             c.probe_copy(i)?;
             c.must_register(&Reg::magic("fl", "", b"FLG0", b"", i).flags("F").bytes())?;
             binary(c, b, b"FLG0data")?;
-            sys::rename(&c.p(i), &c.p("$TMP/work/ren.moved"))
-                .map_err(sys::failed("rename"))?;
+            sys::rename(&c.p(i), &c.p("$TMP/work/ren.moved")).map_err(sys::failed("rename"))?;
             expect(&plain(i, b), c.exec(b, &["orig0"]))
         }),
         check("flags/F-interpreter-deleted", move |c| {

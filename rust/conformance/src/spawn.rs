@@ -7,7 +7,7 @@
 
 use crate::sys::{self, Errno, Forked};
 use std::ffi::CString;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 
 /// How the binary is handed to the kernel.
 #[derive(Clone, Copy)]
@@ -29,6 +29,9 @@ pub enum Ran {
 
 /// A hung interpreter is killed instead of hanging the suite.
 const EXEC_TIMEOUT_SECS: u32 = 60;
+
+/// Where the child keeps its end of the error pipe.
+const ERR_FD: RawFd = 512;
 
 pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
     let prepared = (|| -> Result<_, Errno> {
@@ -53,16 +56,17 @@ pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
         Ok(Forked::Parent(pid)) => pid,
         Ok(Forked::Child) => {
             // Only raw syscalls from here: report (stage, errno) and leave.
-            let fail = |stage: u8, e: Errno| -> ! {
+            let fail = |fd: RawFd, stage: u8, e: Errno| -> ! {
                 let mut msg = [0u8; 5];
                 msg[0] = stage;
                 msg[1..].copy_from_slice(&e.to_ne_bytes());
-                sys::write_all_raw(&err_w, &msg);
+                sys::write_all_raw(fd, &msg);
                 sys::exit_child(127)
             };
+            let mut errfd = err_w.as_raw_fd();
             if let Some(uid) = uid {
                 if let Err(e) = sys::become_user(uid) {
-                    fail(0, e);
+                    fail(errfd, 0, e);
                 }
             }
             // SAFETY: raw fd juggling in the child; every pointer is a
@@ -71,22 +75,19 @@ pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
             unsafe {
                 let null = libc::open(devnull.as_ptr(), libc::O_RDWR);
                 if null < 0 {
-                    fail(1, sys::errno());
+                    fail(errfd, 1, sys::errno());
                 }
                 libc::dup2(null, 0);
                 libc::dup2(null, 2);
                 libc::dup2(out_w.as_raw_fd(), 1);
-                if null > 2 {
-                    libc::close(null);
+                // Park the error pipe high and close everything else we
+                // may have inherited, so that an fd opened below (and
+                // AT_EXECFD after the exec) is always 3.
+                errfd = libc::fcntl(errfd, libc::F_DUPFD_CLOEXEC, ERR_FD);
+                if errfd < 0 {
+                    fail(err_w.as_raw_fd(), 1, sys::errno());
                 }
-            }
-            // Only the error pipe stays open, so an fd opened below (and
-            // AT_EXECFD after the exec) gets the lowest free number.
-            drop(err_r);
-            drop(out_r);
-            drop(out_w);
-            // SAFETY: as above.
-            unsafe {
+                libc::syscall(libc::SYS_close_range, 3, errfd - 1, 0);
                 libc::alarm(EXEC_TIMEOUT_SECS);
                 match via {
                     Via::Path => {
@@ -95,7 +96,7 @@ pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
                     Via::Fd(flags) => {
                         let fd = libc::open(cpath.as_ptr(), flags);
                         if fd < 0 {
-                            fail(1, sys::errno());
+                            fail(errfd, 1, sys::errno());
                         }
                         libc::syscall(
                             libc::SYS_execveat,
@@ -108,7 +109,7 @@ pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
                     }
                 }
             }
-            fail(2, sys::errno())
+            fail(errfd, 2, sys::errno())
         }
     };
     drop(err_w);

@@ -4,7 +4,7 @@
 
 use std::ffi::CString;
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 
 pub type Errno = i32;
@@ -267,10 +267,10 @@ pub fn read_all(fd: OwnedFd) -> Vec<u8> {
 
 /// Write everything, from a forked child: no allocation, errors ignored
 /// because there is nobody left to report them to.
-pub fn write_all_raw(fd: &OwnedFd, mut data: &[u8]) {
+pub fn write_all_raw(fd: RawFd, mut data: &[u8]) {
     while !data.is_empty() {
         // SAFETY: data is a valid buffer of data.len() bytes.
-        let n = unsafe { libc::write(fd.as_raw_fd(), data.as_ptr().cast(), data.len()) };
+        let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
         if n <= 0 {
             return;
         }

@@ -10,6 +10,7 @@ use crate::ctx::{Ctx, MNT, NOBODY, NSMNT, NSMNT2, PROBE, STATUS};
 use crate::regstr::Reg;
 use crate::sys::{self, errno_name, Forked};
 use crate::transcript::{decode, encode, expect, Outcome};
+use std::os::fd::AsRawFd;
 
 const ANC: &str = "$TMP/work/t.anc";
 const NSX: &str = "$TMP/work/t.nsx";
@@ -21,7 +22,7 @@ fn in_child(body: impl FnOnce() -> Outcome) -> Outcome {
         Forked::Child => {
             drop(r);
             let o = crate::guarded(body);
-            sys::write_all_raw(&w, &encode(&o));
+            sys::write_all_raw(w.as_raw_fd(), &encode(&o));
             sys::exit_child(0)
         }
         Forked::Parent(pid) => {

@@ -3,8 +3,10 @@
 //!
 //!   bmconf [--list] [FILTER]
 //!
-//! Runs as root, in a guest: it mounts its own binfmt_misc instance in a
-//! private mount namespace and flushes it before every check. Prints one
+//! Runs as root, in a guest: it mounts binfmt_misc in a private mount
+//! namespace and flushes it before every check. That is the instance of
+//! its user namespace, so on a machine that matters run it inside a user
+//! namespace of its own (whose root maps uid 65534 too), not as real root. Prints one
 //! line per check and `N passed, N failed`; exits non-zero on any failure.
 //! FILTER runs only the checks whose name contains it.
 

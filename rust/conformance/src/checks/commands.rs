@@ -163,6 +163,13 @@ pub fn checks() -> Vec<Check> {
             b"abcd",
             format!("EINVAL, status enabled\\x0a, entry enabled, {ALL}"),
         ),
+        // Unlike an entry, status takes nothing longer than a command.
+        status(
+            "4132-bytes",
+            b"",
+            &[b'1'; 4132],
+            format!("EINVAL, status enabled\\x0a, entry enabled, {ALL}"),
+        ),
         status(
             "minus-1-two-newlines",
             b"",
@@ -191,7 +198,7 @@ pub fn checks() -> Vec<Check> {
             .read(true)
             .write(true)
             .open(c.p(CMD))
-            .map_err(|e| format!("open: {e}"))?;
+            .map_err(|e| format!("open: {}", sys::errno_name(e.raw_os_error().unwrap_or(0))))?;
         c.must_write(CMD, b"-1")?;
         let w1 = write_result(sys::write_fd(&mut f, b"1"), 1);
         let w0 = write_result(sys::write_fd(&mut f, b"-1"), 2);

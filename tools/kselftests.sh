@@ -46,7 +46,7 @@ ks="$kdir/rbm-kselftests"
 mkdir -p "$ks"
 log "building: ${tests[*]}"
 make -s -C "$src" OUTPUT="$ks" KHDR_INCLUDES="-isystem $kdir/usr/include" \
-	HAVE_BPF_TOOLCHAIN=y VMLINUX_BTF="$kdir/vmlinux" \
+	HAVE_BPF_TOOLCHAIN=y VMLINUX_BTF="$kdir/vmlinux" CLANG=clang-16 \
 	LIBBPF_CFLAGS="-I$bpfdir/include" \
 	LIBBPF_LDLIBS="$bpfdir/lib64/libbpf.a -lelf -lz" \
 	$(for t in "${tests[@]}"; do echo "$ks/$t"; done) \

@@ -8,7 +8,7 @@ set -euo pipefail
 debs=(build-essential bc bison flex libelf-dev libssl-dev cpio dwarves ccache
       quilt rsync kmod xz-utils zstd python3-venv git
       qemu-system-x86 udev busybox-static
-      clang llvm bpftool libbpf-dev libcap-dev libmnl-dev
+      clang-16 llvm-16 bpftool libbpf-dev libcap-dev libmnl-dev pkg-config
       qemu-user-static)
 missing=()
 for p in "${debs[@]}"; do

@@ -8,7 +8,7 @@ set -euo pipefail
 debs=(build-essential bc bison flex libelf-dev libssl-dev cpio dwarves ccache
       quilt rsync kmod xz-utils zstd python3-venv git
       qemu-system-x86 udev busybox-static
-      clang-16 llvm-16 bpftool libbpf-dev libcap-dev libmnl-dev pkg-config
+      bpftool libcap-dev zlib1g-dev
       qemu-user-static)
 missing=()
 for p in "${debs[@]}"; do
@@ -36,10 +36,10 @@ if ! bindgen --version 2>/dev/null | grep -q '0\.72\.1'; then
 fi
 
 # checkpatch's SPDX check wants ply and GitPython.
-if [ ! -x "$VENV/bin/vng" ] || ! "$VENV/bin/python3" -c 'import clang, ply, git' 2>/dev/null; then
-	log "creating $VENV (virtme-ng, libclang 18, checkpatch's SPDX check)"
+if [ ! -x "$VENV/bin/vng" ] || ! "$VENV/bin/python3" -c 'import clang, ply, git, ziglang' 2>/dev/null; then
+	log "creating $VENV (virtme-ng, libclang 18, checkpatch's SPDX check, zig's clang for bpf)"
 	python3 -m venv "$VENV"
-	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1' 'ply==3.11' 'GitPython==3.1.43'
+	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1' 'ply==3.11' 'GitPython==3.1.43' 'ziglang==0.17.1'
 fi
 mkdir -p "$CCACHE_DIR"
 ccache -M 20G >/dev/null

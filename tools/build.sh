@@ -47,7 +47,7 @@ defconfig)
 	;;
 *) die "unknown flavour '$flavour'" ;;
 esac
-fragments+=("$ROOT/configs/binfmt-$impl.config")
+fragments+=("$ROOT/configs/binfmt.config" "$ROOT/configs/binfmt-$impl.config")
 
 # Regenerate the config only when a fragment changed: a new autoconf.h
 # misses ccache for nearly every object.

@@ -42,3 +42,20 @@ BASE_COMMIT="2f7e56952cef84e39783bc85616396adcd2f70c9"
 
 # One build directory per flavour and implementation, kept between runs.
 build_dir() { echo "$LINUX/.build-$1-$2"; }
+
+# The implementations linux/ offers: C always, Rust once the series adds it.
+available_impls() {
+	if grep -q '^config BINFMT_MISC_RUST$' "$LINUX/fs/Kconfig.binfmt" 2>/dev/null; then
+		echo c rust
+	else
+		echo c
+	fi
+}
+
+# The binfmt_misc kselftests an implementation is tested with (all when
+# empty). The Rust one has no T, L or D flags and no B entries yet.
+kselftests_for() {
+	case "$1" in
+	rust) echo binfmt_misc_selfpin binfmt_misc_interplimit ;;
+	esac
+}

@@ -11,7 +11,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-impls=${RBM_IMPLS:-c}
+impls=${RBM_IMPLS:-}
 out=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -52,6 +52,8 @@ summary() {
 step setup "$ROOT/tools/setup.sh" || { summary; exit 1; }
 step fetch-base "$ROOT/tools/fetch-base.sh" || { summary; exit 1; }
 step apply "$ROOT/tools/apply.sh" --force || { summary; exit 1; }
+# Both implementations once the series carries the Rust one.
+[ -n "$impls" ] || impls=$(available_impls)
 step checkpatch "$ROOT/tools/check-patches.sh"
 step cargo-test cargo test --quiet --locked --manifest-path "$ROOT/rust/Cargo.toml"
 busybox=$("$ROOT/tools/fetch-arm64.sh") || busybox=""
@@ -64,7 +66,9 @@ done
 for impl in $impls; do
 	step "build-$impl" "$ROOT/tools/build.sh" --impl "$impl" || continue
 	step "conformance-$impl" "$ROOT/tools/conformance.sh" --impl "$impl" --out "$out/conformance-$impl"
-	step "kselftests-$impl" "$ROOT/tools/kselftests.sh" --impl "$impl" --out "$out/kselftests-$impl"
+	# shellcheck disable=SC2046 # a list of test names
+	step "kselftests-$impl" "$ROOT/tools/kselftests.sh" --impl "$impl" --out "$out/kselftests-$impl" \
+		$(kselftests_for "$impl")
 	step "aarch64-container-$impl" "$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out/aarch64-$impl" -- \
 		"$ROOT/tools/guest/aarch64-container.sh" "$busybox"
 done

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a built kernel in virtme-ng and run one command in the guest.
 #
-#   tools/vm-run.sh [--impl c|rust] [--flavour small] [--out DIR]
-#                   [--timeout SECONDS] [--append ARGS] -- command [args...]
+#   tools/vm-run.sh [--impl c|rust] [--flavour small] [--kernel BZIMAGE]
+#                   [--out DIR] [--timeout SECONDS] [--append ARGS] -- command [args...]
 #
 # The host's root is visible read-only, /tmp is a tmpfs, DIR (default: a
 # new temporary directory) is writable in the guest at the same path. The
@@ -14,11 +14,12 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-impl=c flavour=small out="" limit=${RBM_VM_TIMEOUT:-900} append=""
+impl=c flavour=small image="" out="" limit=${RBM_VM_TIMEOUT:-900} append=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--impl) impl=$2; shift 2 ;;
 	--flavour) flavour=$2; shift 2 ;;
+	--kernel) image=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
@@ -28,8 +29,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || die "no command given"
 
-kdir=$(build_dir "$flavour" "$impl")
-image="$kdir/arch/x86/boot/bzImage"
+[ -n "$image" ] || image="$(build_dir "$flavour" "$impl")/arch/x86/boot/bzImage"
 [ -f "$image" ] || die "no kernel at $image: run tools/build.sh --flavour $flavour --impl $impl"
 [ -n "$out" ] || out=$(mktemp -d /tmp/rbm-vm.XXXXXX)
 mkdir -p "$out"

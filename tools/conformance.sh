@@ -20,7 +20,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 log "building the conformance suite"
-cargo build --quiet --release --locked --manifest-path "$ROOT/rust/Cargo.toml"
+cargo build --quiet --release --manifest-path "$ROOT/rust/Cargo.toml"
 bin="$ROOT/rust/target/release/bmconf"
 
 # The transcript is written in the guest to a file so that kernel messages

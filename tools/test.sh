@@ -55,7 +55,7 @@ step apply "$ROOT/tools/apply.sh" --force || { summary; exit 1; }
 # Both implementations once the series carries the Rust one.
 [ -n "$impls" ] || impls=$(available_impls)
 step checkpatch "$ROOT/tools/check-patches.sh"
-step cargo-test cargo test --quiet --locked --manifest-path "$ROOT/rust/Cargo.toml"
+step cargo-test cargo test --quiet --manifest-path "$ROOT/rust/Cargo.toml"
 busybox=$("$ROOT/tools/fetch-arm64.sh") || busybox=""
 # The users' path, make defconfig plus the fragments, configured (a full
 # defconfig build does not fit CI's time on two cores).

@@ -42,6 +42,19 @@ mkdir -p "$bpfdir/build"
 make -s -C "$LINUX/tools/lib/bpf" OUTPUT="$bpfdir/build/" DESTDIR="$bpfdir" prefix= \
 	install_headers install_lib >/dev/null 2>&1 || die "in-tree libbpf failed to build"
 
+# The files the tests run besides themselves; the bpf test's only with it,
+# since they need a kernel with CONFIG_BINFMT_MISC_BPF.
+helper_files() {
+	local files
+	files=$(grep -ohE '^TEST_GEN_FILES \+= .*(binfmt|\.bpf\.o).*' "$src/Makefile" |
+		sed 's/^TEST_GEN_FILES += //' | tr ' ' '\n')
+	case " ${tests[*]} " in
+	*" binfmt_misc_bpf "*) ;;
+	*) files=$(echo "$files" | grep -vE '\.bpf\.o$|^binfmt_(bpf|bind)_') ;;
+	esac
+	echo "$files" | sed "s#^#$ks/#"
+}
+
 # A fresh output directory per kernel: the bpf objects depend on its BTF.
 ks="$kdir/rbm-kselftests"
 mkdir -p "$ks"
@@ -51,8 +64,7 @@ make -s -C "$src" OUTPUT="$ks" KHDR_INCLUDES="-isystem $kdir/usr/include" \
 	LIBBPF_CFLAGS="-I$bpfdir/include" \
 	LIBBPF_LDLIBS="$bpfdir/lib64/libbpf.a -lelf -lz" \
 	$(for t in "${tests[@]}"; do echo "$ks/$t"; done) \
-	$(grep -ohE '^TEST_GEN_FILES \+= .*(binfmt|\.bpf\.o).*' "$src/Makefile" | sed 's/^TEST_GEN_FILES += //' |
-	  tr ' ' '\n' | sed "s#^#$ks/#") >"$out/build.log" 2>&1 ||
+	$(helper_files) >"$out/build.log" 2>&1 ||
 	{ tail -n 30 "$out/build.log" >&2; die "kselftest build failed (log: $out/build.log)"; }
 
 # One boot runs every test; each one's TAP output goes to its own file.

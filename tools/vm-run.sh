@@ -60,11 +60,11 @@ kvm_opt=(--disable-kvm)
 
 log "booting $flavour-$impl (timeout ${limit}s, output in $out)"
 set +e
-# Through a pipe: qemu reopens /dev/stdout, which truncates a log file that
-# stdout may be redirected to.
+# Through a pipe: the guest's console reopens the standard streams, which
+# truncates a log file they may be redirected to.
 (cd "$ROOT" && timeout --kill-after=30 "$limit" vng --run "$image" "${kvm_opt[@]}" \
 	--cpus 2 --memory 2G --rwdir "$out" --append "panic_on_warn=0 $append" \
-	--exec "sh $out/guest.sh" </dev/null) | cat
+	--exec "sh $out/guest.sh" </dev/null) 2>&1 | cat
 vng_rc=${PIPESTATUS[0]}
 set -e
 

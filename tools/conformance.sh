@@ -7,17 +7,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-impl=c out=""
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--impl) impl=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
-	*) break ;;
-	esac
-done
-[ -n "$out" ] || out=$(mktemp -d /tmp/rbm-conformance.XXXXXX)
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+parse_impl_out conformance "$@"
+set -- "${args[@]}"
 
 log "building the conformance suite"
 cargo build --quiet --release --manifest-path "$ROOT/rust/Cargo.toml"

@@ -12,19 +12,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-impl=c out=""
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--impl) impl=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
-	*) break ;;
-	esac
-done
+parse_impl_out kselftest "$@"
+set -- "${args[@]}"
 kdir=$(build_dir small "$impl")
 [ -f "$kdir/vmlinux" ] || die "build the kernel first: tools/build.sh --impl $impl"
-[ -n "$out" ] || out=$(mktemp -d /tmp/rbm-kselftest.XXXXXX)
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
 
 src="$LINUX/tools/testing/selftests/exec"
 tests=("$@")

@@ -59,3 +59,23 @@ kselftests_for() {
 	rust) echo binfmt_misc_selfpin binfmt_misc_interplimit ;;
 	esac
 }
+
+# The options of the per-implementation runners: --impl (default c) sets
+# $impl, --out sets $out, else a new directory /tmp/rbm-NAME.*; $out is
+# made absolute and the remaining arguments are left in $args.
+parse_impl_out() {
+	local name=$1
+	shift
+	impl=c out=""
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--impl) impl=$2; shift 2 ;;
+		--out) out=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	args=("$@")
+	[ -n "$out" ] || out=$(mktemp -d "/tmp/rbm-$name.XXXXXX")
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)
+}

@@ -25,19 +25,7 @@ pub fn summary(passed: usize, failed: usize) -> String {
     format!("{passed} passed, {failed} failed")
 }
 
-/// Bytes as one printable line: ASCII stays, backslash is doubled,
-/// anything else (newlines included) becomes \xHH.
-pub fn show_bytes(bytes: &[u8]) -> String {
-    let mut s = String::new();
-    for &b in bytes {
-        match b {
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    s
-}
+pub use bm_escape::show_bytes;
 
 /// A name as listed: long ones are shortened so lines stay readable.
 pub fn show_name(name: &str) -> String {
@@ -126,15 +114,6 @@ mod tests {
     #[test]
     fn expect_passes_observed_value() {
         assert_eq!(expect("x", "x".into()), Ok("x".into()));
-    }
-
-    #[test]
-    fn bytes_are_one_line() {
-        assert_eq!(
-            show_bytes(b"enabled\nflags: \n"),
-            "enabled\\x0aflags: \\x0a"
-        );
-        assert_eq!(show_bytes(b"\\x41\x00\xff"), "\\\\x41\\x00\\xff");
     }
 
     #[test]

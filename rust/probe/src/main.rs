@@ -15,6 +15,7 @@
 //!   euid <n>
 //! or a single `error <what>` line when the auxiliary vector is unreadable.
 
+use bm_escape::show_bytes;
 use std::ffi::{CString, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -40,20 +41,6 @@ fn parse_auxv(raw: &[u8]) -> Vec<(u64, u64)> {
 
 fn auxv_get(auxv: &[(u64, u64)], key: u64) -> Option<u64> {
     auxv.iter().find(|&&(t, _)| t == key).map(|&(_, v)| v)
-}
-
-/// Printable ASCII stays as it is (backslash doubled), anything else is
-/// written as \xHH, so that every argument is one line.
-fn escape(bytes: &[u8]) -> String {
-    let mut s = String::new();
-    for &b in bytes {
-        match b {
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    s
 }
 
 fn errno() -> i32 {
@@ -92,7 +79,7 @@ fn report(args: &[OsString], auxv: std::io::Result<Vec<u8>>, euid: u32) -> Strin
     };
     let mut out = String::new();
     for a in args {
-        out.push_str(&format!("argv {}\n", escape(a.as_bytes())));
+        out.push_str(&format!("argv {}\n", show_bytes(a.as_bytes())));
     }
     match auxv_get(&auxv, AT_EXECFD) {
         Some(fd) => {
@@ -155,12 +142,6 @@ mod tests {
         assert_eq!(auxv_get(&a, AT_EXECFD), Some(5));
         assert_eq!(auxv_get(&a, AT_FLAGS), Some(1));
         assert_eq!(auxv_get(&a, 33), None);
-    }
-
-    #[test]
-    fn escaping() {
-        assert_eq!(escape(b"/a b\\c"), "/a b\\\\c");
-        assert_eq!(escape(b"x\ny\xff"), "x\\x0ay\\xff");
     }
 
     #[test]

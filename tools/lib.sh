@@ -53,10 +53,11 @@ available_impls() {
 }
 
 # The binfmt_misc kselftests an implementation is tested with (all when
-# empty). The Rust one has no T, L or D flags and no B entries yet.
+# empty). The Rust one has no B entries yet, so not the bpf test.
 kselftests_for() {
 	case "$1" in
-	rust) echo binfmt_misc_selfpin binfmt_misc_interplimit ;;
+	rust) echo binfmt_misc_transparent binfmt_misc_loader binfmt_misc_disabled \
+		binfmt_misc_selfpin binfmt_misc_interplimit ;;
 	esac
 }
 

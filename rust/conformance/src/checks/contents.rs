@@ -11,6 +11,12 @@ fn text(interp: &str, flags: &str, matching: &str) -> String {
     show_bytes(format!("enabled\ninterpreter {interp}\nflags: {flags}\n{matching}").as_bytes())
 }
 
+/// The same for an entry registered with D, which reads back disabled and
+/// without the D.
+fn text_disabled(interp: &str, flags: &str, matching: &str) -> String {
+    show_bytes(format!("disabled\ninterpreter {interp}\nflags: {flags}\n{matching}").as_bytes())
+}
+
 fn magic_lines(offset: u32, magic: &str, mask: Option<&str>) -> String {
     match mask {
         Some(m) => format!("offset {offset}\nmagic {magic}\nmask {m}\n"),
@@ -140,6 +146,31 @@ pub fn checks() -> Vec<Check> {
             "flags-F",
             Reg::ext("c", "x", "$TMP/work/probe").flags("F").bytes(),
             text("$TMP/work/probe", "F", "extension .x\n"),
+        ),
+        (
+            "flags-T",
+            e("x").flags("T").bytes(),
+            text("/x/i", "OT", "extension .x\n"),
+        ),
+        (
+            "flags-L",
+            e("x").flags("L").bytes(),
+            text("/x/i", "L", "extension .x\n"),
+        ),
+        (
+            "flags-LF",
+            Reg::ext("c", "x", "$TMP/work/probe").flags("LF").bytes(),
+            text("$TMP/work/probe", "FL", "extension .x\n"),
+        ),
+        (
+            "flags-D",
+            e("x").flags("D").bytes(),
+            text_disabled("/x/i", "", "extension .x\n"),
+        ),
+        (
+            "flags-DCT",
+            e("x").flags("DCT").bytes(),
+            text_disabled("/x/i", "OCT", "extension .x\n"),
         ),
         (
             "flags-repeated",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! What the flags P, O, C and F change, as seen by the interpreter
+//! What the flags P, O, C, F and T change, as seen by the interpreter
 //! (bm-probe): its argv, AT_EXECFD, AT_FLAGS and euid, and what F does to
 //! the interpreter file.
 
@@ -175,6 +175,39 @@ pub fn checks() -> Vec<Check> {
             expect(
                 &plain(p, "/dev/fd/3"),
                 c.exec_as(b, &["orig0"], None, Via::Fd(libc::O_RDONLY)),
+            )
+        }),
+        check("flags/T", move |c| {
+            // The interpreter gets the caller's argv as it is, the binary
+            // in AT_EXECFD and AT_FLAGS_TRANSPARENT_INTERP (2).
+            c.must_register(&Reg::magic("fl", "", b"FLG0", b"", p).flags("T").bytes())?;
+            binary(c, b, b"FLG0data")?;
+            expect(
+                &report(&format!("orig0, {b}, a2"), true, 2, 0),
+                c.exec_as(b, &["orig0", b, "a2"], None, Via::Path),
+            )
+        }),
+        check("flags/TF", move |c| {
+            c.must_register(&Reg::magic("fl", "", b"FLG0", b"", p).flags("TF").bytes())?;
+            binary(c, b, b"FLG0data")?;
+            expect(
+                &report(&format!("orig0, {b}, a2"), true, 2, 0),
+                c.exec_as(b, &["orig0", b, "a2"], None, Via::Path),
+            )
+        }),
+        check("flags/T-cloexec-fd", move |c| {
+            // Nothing needs the binary's path: an exec of a close-on-exec
+            // fd works, and the binary comes as fd 3 once that is closed.
+            c.must_register(&Reg::magic("fl", "", b"FLG0", b"", p).flags("T").bytes())?;
+            binary(c, b, b"FLG0data")?;
+            expect(
+                "argv=[orig0] execfd=3 binary=error no-argv1 at_flags=2 euid=0",
+                c.exec_as(
+                    b,
+                    &["orig0"],
+                    None,
+                    Via::Fd(libc::O_RDONLY | libc::O_CLOEXEC),
+                ),
             )
         }),
         check("flags/execveat-cloexec-fd", move |c| {

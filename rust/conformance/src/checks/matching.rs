@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Which entry, if any, an exec picks: magic with offset and mask,
-//! extension, newest first, disabled entries and instance.
+//! extension, newest first, disabled entries and instance, and entries
+//! registered disabled (D).
 
 use super::{check, Check};
 use crate::ctx::{Ctx, PROBE, STATUS};
@@ -16,6 +17,33 @@ pub fn plain(interp: &str, bin: &str) -> String {
 /// Create an executable data file (neither ELF nor `#!`).
 pub fn binary(c: &Ctx, path: &str, data: &[u8]) -> Result<(), String> {
     c.put(path, data, 0o755)
+}
+
+/// Hard links to the probe, so that argv[0] shows which entry ran.
+fn probe_links(c: &Ctx, links: &[&str]) -> Result<(), String> {
+    for l in links {
+        let _ = sys::unlink(&c.p(l));
+        sys::hard_link(&c.p(PROBE), &c.p(l)).map_err(sys::failed("link"))?;
+    }
+    Ok(())
+}
+
+/// The interpreter an exec of `bin` ran, or its errno.
+fn ran_interp(c: &Ctx, bin: &str) -> String {
+    let r = c.exec(bin, &["orig0"]);
+    r.split(['[', ',']).nth(1).unwrap_or(&r).to_string()
+}
+
+/// Which interpreter runs `bin` now and after each group of writes.
+fn interps_after(c: &Ctx, bin: &str, steps: &[&[(&str, &[u8])]]) -> Result<String, String> {
+    let mut seen = vec![ran_interp(c, bin)];
+    for writes in steps {
+        for (path, data) in writes.iter() {
+            c.must_write(path, data)?;
+        }
+        seen.push(ran_interp(c, bin));
+    }
+    Ok(seen.join("; "))
 }
 
 /// Exec each file and join what happened.
@@ -146,36 +174,27 @@ pub fn checks() -> Vec<Check> {
             )
         }),
         check("match/newest-first", |c| {
-            for l in ["$TMP/work/probe-old", "$TMP/work/probe-new"] {
-                let _ = sys::unlink(&c.p(l));
-                sys::hard_link(&c.p(PROBE), &c.p(l)).map_err(sys::failed("link"))?;
-            }
+            probe_links(c, &["$TMP/work/probe-old", "$TMP/work/probe-new"])?;
             binary(c, "$TMP/work/n.bin", b"NEWESTxx")?;
             c.must_register(&Reg::magic("old", "", b"NEW", b"", "$TMP/work/probe-old").bytes())?;
             c.must_register(&Reg::ext("new", "bin", "$TMP/work/probe-new").bytes())?;
-            let argv0 = |c: &Ctx| {
-                let r = c.exec("$TMP/work/n.bin", &["orig0"]);
-                r.split(['[', ',']).nth(1).unwrap_or(&r).to_string()
-            };
-            let mut seen = vec![argv0(c)];
-            c.must_write("$TMP/mnt/new", b"0")?;
-            seen.push(argv0(c));
-            c.must_write("$TMP/mnt/new", b"1")?;
-            seen.push(argv0(c));
-            c.must_write("$TMP/mnt/new", b"-1")?;
-            seen.push(argv0(c));
-            c.must_write("$TMP/mnt/old", b"0")?;
-            seen.push(argv0(c));
+            let seen = interps_after(
+                c,
+                "$TMP/work/n.bin",
+                &[
+                    &[("$TMP/mnt/new", b"0")],
+                    &[("$TMP/mnt/new", b"1")],
+                    &[("$TMP/mnt/new", b"-1")],
+                    &[("$TMP/mnt/old", b"0")],
+                ],
+            )?;
             expect(
                 "$TMP/work/probe-new; $TMP/work/probe-old; $TMP/work/probe-new; $TMP/work/probe-old; ENOEXEC",
-                seen.join("; "),
+                seen,
             )
         }),
         check("match/reregistered-goes-first", |c| {
-            for l in ["$TMP/work/probe-a", "$TMP/work/probe-b"] {
-                let _ = sys::unlink(&c.p(l));
-                sys::hard_link(&c.p(PROBE), &c.p(l)).map_err(sys::failed("link"))?;
-            }
+            probe_links(c, &["$TMP/work/probe-a", "$TMP/work/probe-b"])?;
             binary(c, "$TMP/work/rr.bin", b"RRxx")?;
             let a = Reg::magic("a", "", b"RR", b"", "$TMP/work/probe-a").bytes();
             c.must_register(&a)?;
@@ -199,6 +218,57 @@ pub fn checks() -> Vec<Check> {
             let on = c.exec("$TMP/work/de.bin", &["orig0"]);
             let p = plain(PROBE, "$TMP/work/de.bin");
             expect(&format!("{p}; ENOEXEC; {p}"), format!("{got}; {off}; {on}"))
+        }),
+        check("match/D-published-at-first-enable", |c| {
+            // A D entry joins the list, at its head, on its first enable
+            // only; enabling it again neither moves it nor adds it twice.
+            probe_links(c, &["$TMP/work/probe-a", "$TMP/work/probe-b"])?;
+            binary(c, "$TMP/work/dp.bin", b"DPxx")?;
+            let reg = |n: &str, flags: &str| {
+                Reg::magic(n, "", b"DP", b"", &format!("$TMP/work/probe-{n}"))
+                    .flags(flags)
+                    .bytes()
+            };
+            c.must_register(&reg("a", "D"))?;
+            c.must_register(&reg("b", ""))?;
+            let seen = interps_after(
+                c,
+                "$TMP/work/dp.bin",
+                &[
+                    &[("$TMP/mnt/a", b"1")],
+                    &[("$TMP/mnt/b", b"0"), ("$TMP/mnt/b", b"1")],
+                    &[("$TMP/mnt/a", b"0"), ("$TMP/mnt/a", b"1")],
+                    &[("$TMP/mnt/a", b"-1")],
+                ],
+            )?;
+            expect(
+                "$TMP/work/probe-b; $TMP/work/probe-a; $TMP/work/probe-a; $TMP/work/probe-a; $TMP/work/probe-b",
+                seen,
+            )
+        }),
+        check("match/D-never-enabled", |c| {
+            c.must_register(&Reg::magic("m", "", b"BMAG", b"", PROBE).flags("D").bytes())?;
+            binary(c, "$TMP/work/dn.bin", b"BMAGdata")?;
+            let before = c.exec("$TMP/work/dn.bin", &["orig0"]);
+            c.must_write("$TMP/mnt/m", b"-1")?;
+            let removed = c.exec("$TMP/work/dn.bin", &["orig0"]);
+            expect("ENOEXEC; ENOEXEC, listing [register status]", {
+                format!(
+                    "{before}; {removed}, listing [{}]",
+                    super::names(&c.listing()?)
+                )
+            })
+        }),
+        check("match/D-enabled-after-unlink", |c| {
+            // An entry removed before its first enable has nothing left to
+            // publish, even through a file opened before.
+            c.must_register(&Reg::magic("m", "", b"BMAG", b"", PROBE).flags("D").bytes())?;
+            binary(c, "$TMP/work/du.bin", b"BMAGdata")?;
+            let mut f = sys::open_write(&c.p("$TMP/mnt/m")).map_err(sys::failed("open"))?;
+            sys::unlink(&c.p("$TMP/mnt/m")).map_err(sys::failed("unlink"))?;
+            let wrote = crate::ctx::write_result(sys::write_fd(&mut f, b"1"), 1);
+            let ran = c.exec("$TMP/work/du.bin", &["orig0"]);
+            expect("ok; ENOEXEC", format!("{wrote}; {ran}"))
         }),
         check("match/disabled-instance", |c| {
             c.must_register(&Reg::magic("m", "", b"BMAG", b"", PROBE).bytes())?;

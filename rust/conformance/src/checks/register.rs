@@ -90,6 +90,9 @@ fn cases() -> Vec<Case> {
         err("register/delimiter-is-flag-O", EINVAL, &b"OaOEOOxOOiO"[..]),
         err("register/delimiter-is-flag-C", EINVAL, &b"CaCECCxCCiC"[..]),
         err("register/delimiter-is-flag-F", EINVAL, &b"FaFEFFxFFiF"[..]),
+        err("register/delimiter-is-flag-T", EINVAL, &b"TaTETTxTTiT"[..]),
+        err("register/delimiter-is-flag-L", EINVAL, &b"LaLELLxLLiL"[..]),
+        err("register/delimiter-is-flag-D", EINVAL, &b"DaDEDDxDDiD"[..]),
         ok("register/delimiter-hash", "a", e("a").delim(b'#').bytes()),
         ok("register/delimiter-byte-01", "a", e("a").delim(1).bytes()),
         // Names.
@@ -291,6 +294,24 @@ fn cases() -> Vec<Case> {
         ok("register/flags-O-relative", "f", f("rel/i", "O").bytes()),
         ok("register/flags-P-relative", "f", f("rel/i", "P").bytes()),
         ok("register/flags-CF-relative", "f", f("probe", "CF").bytes()),
+        // T keeps the whole argv, so P has nothing to keep.
+        ok("register/flags-T", "f", f("/x/i", "T").bytes()),
+        ok("register/flags-T-relative", "f", f("rel/i", "T").bytes()),
+        err("register/flags-TP", EINVAL, f("/x/i", "TP").bytes()),
+        err("register/flags-PT", EINVAL, f("/x/i", "PT").bytes()),
+        // L takes no flag that shapes the invocation, and like C opens
+        // the interpreter at exec unless F did at registration.
+        ok("register/flags-L", "f", f("/x/i", "L").bytes()),
+        err("register/flags-LT", EINVAL, f("/x/i", "LT").bytes()),
+        err("register/flags-LP", EINVAL, f("/x/i", "LP").bytes()),
+        err("register/flags-LC", EINVAL, f("/x/i", "LC").bytes()),
+        err("register/flags-LO", EINVAL, f("/x/i", "LO").bytes()),
+        err("register/flags-L-relative", EINVAL, f("rel/i", "L").bytes()),
+        ok("register/flags-LF-relative", "f", f("probe", "LF").bytes()),
+        // D is spent at registration and combines with anything.
+        ok("register/flags-D", "f", f("/x/i", "D").bytes()),
+        ok("register/flags-DTF", "f", f("probe", "DTF").bytes()),
+        err("register/flags-D-TP", EINVAL, f("/x/i", "DTP").bytes()),
         // F opens the interpreter at registration, before the name is
         // created: its errors come first.
         ok("register/F-ok", "f", f("$TMP/work/probe", "F").bytes()),

@@ -52,15 +52,6 @@ available_impls() {
 	fi
 }
 
-# The binfmt_misc kselftests an implementation is tested with (all when
-# empty). The Rust one has no B entries yet, so not the bpf test.
-kselftests_for() {
-	case "$1" in
-	rust) echo binfmt_misc_transparent binfmt_misc_loader binfmt_misc_disabled \
-		binfmt_misc_selfpin binfmt_misc_interplimit ;;
-	esac
-}
-
 # The options of the per-implementation runners: --impl (default c) sets
 # $impl, --out sets $out, else a new directory /tmp/rbm-NAME.*; $out is
 # made absolute and the remaining arguments are left in $args.

@@ -74,7 +74,8 @@ if [ ! -f "$out/rc" ]; then
 fi
 rc=$(cat "$out/rc")
 
-reports='BUG: |WARNING: |Oops|Kernel panic|general protection fault|UBSAN:|INFO: task .* blocked|rcu_.*detected stall|new suspected memory leak|^\s*not ok [0-9]'
+# KUnit's result lines follow the printk timestamp: "[    9.43] not ok 4 ...".
+reports='BUG: |WARNING: |Oops|Kernel panic|general protection fault|UBSAN:|INFO: task .* blocked|rcu_.*detected stall|new suspected memory leak|^(\[[ 0-9.]*\])?\s*not ok [0-9]'
 if grep -En "$reports" "$out/dmesg.txt" >"$out/reports.txt"; then
 	echo "kernel reports in $out/dmesg.txt:" >&2
 	head -n 40 "$out/reports.txt" >&2

@@ -85,6 +85,15 @@ pub fn checks() -> Vec<Check> {
         entry("1-two-newlines", b"", b"1\n\n", kept("EINVAL", "enabled")),
         entry("4131-bytes", b"", &[b'1'; 4131], kept("EINVAL", "enabled")),
         entry("4132-bytes", b"", &[b'1'; 4132], kept("E2BIG", "enabled")),
+        // Only a 'B' entry takes interpreter bindings.
+        entry("bind", b"", b"+name /bin/sh", kept("EINVAL", "enabled")),
+        entry(
+            "bind-newline",
+            b"",
+            b"+name /bin/sh\n",
+            kept("EINVAL", "enabled"),
+        ),
+        entry("bind-no-path", b"", b"+name", kept("EINVAL", "enabled")),
         status(
             "0",
             b"",

@@ -294,6 +294,28 @@ fn cases() -> Vec<Case> {
         ok("register/flags-O-relative", "f", f("rel/i", "O").bytes()),
         ok("register/flags-P-relative", "f", f("rel/i", "P").bytes()),
         ok("register/flags-CF-relative", "f", f("probe", "CF").bytes()),
+        // A 'B' entry names a bpf handler, registered in the instance's
+        // user namespace, in place of an interpreter, and has no offset,
+        // magic, mask or invocation flag.
+        err(
+            "register/B-unknown-handler",
+            "ENOENT",
+            &b":b:B::::nohandler:"[..],
+        ),
+        err(
+            "register/B-unknown-handler-D",
+            "ENOENT",
+            &b":b:B::::nohandler:D"[..],
+        ),
+        err("register/B-no-handler", EINVAL, &b":b:B:::::"[..]),
+        err("register/B-offset", EINVAL, &b":b:B:1:::h:"[..]),
+        err("register/B-magic", EINVAL, &b":b:B::x::h:"[..]),
+        err("register/B-mask", EINVAL, &b":b:B:::x:h:"[..]),
+        err("register/B-flags-F", EINVAL, &b":b:B::::h:F"[..]),
+        err("register/B-flags-T", EINVAL, &b":b:B::::h:T"[..]),
+        err("register/B-flags-L", EINVAL, &b":b:B::::h:L"[..]),
+        err("register/B-flags-P", EINVAL, &b":b:B::::h:P"[..]),
+        err("register/B-type-lowercase", EINVAL, &b":b:b::::h:"[..]),
         // T keeps the whole argv, so P has nothing to keep.
         ok("register/flags-T", "f", f("/x/i", "T").bytes()),
         ok("register/flags-T-relative", "f", f("rel/i", "T").bytes()),

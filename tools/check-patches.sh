@@ -3,14 +3,20 @@
 # checkpatch --strict on every patch of the series. The patches carry an
 # Assisted-by: trailer and no Signed-off-by: (the human submitter signs, per
 # Documentation/process/coding-assistants.rst), so that is the one report
-# ignored. Also checks that no patch carries a Signed-off-by:.
+# ignored. Also checks that no patch carries a Signed-off-by: and that one
+# author wrote them all.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-fail=0 n=0
+fail=0 n=0 author=""
 while IFS= read -r p; do
 	n=$((n + 1))
 	f="$ROOT/patches/$p"
+	from=$(grep -m1 '^From: ' "$f" || true)
+	[ -n "$author" ] || author=$from
+	if [ "$from" != "$author" ]; then
+		echo "$p: author '${from#From: }', not '${author#From: }'" >&2; fail=1
+	fi
 	if grep -q '^Signed-off-by:' "$f"; then
 		echo "$p: carries a Signed-off-by:" >&2; fail=1
 	fi

@@ -40,6 +40,11 @@ BASE_DATE="2026-11-15T22:30:00Z"
 # What the above yields; the gitlink of linux/ in this repository names it.
 BASE_COMMIT="2f7e56952cef84e39783bc85616396adcd2f70c9"
 
+# The fuzz cases every test run compares across implementations (sized to
+# CI's time); tools/fuzz.sh runs longer campaigns.
+FUZZ_SEED=${RBM_FUZZ_SEED:-20261201}
+FUZZ_CASES=${RBM_FUZZ_CASES:-3000}
+
 # One build directory per flavour and implementation, kept between runs.
 build_dir() { echo "$LINUX/.build-$1-$2"; }
 

@@ -78,5 +78,7 @@ if [ $# -gt 1 ]; then
 	echo "== conformance transcripts side by side ($1 | $2)"
 	diff -y -W 200 "$a" "$b" | sed 's/^/  /'
 	step "transcripts-identical" cmp "$a" "$b"
+	step "fuzz-identical" "$ROOT/tools/fuzz-diverging.py" \
+		"$out/conformance-$1/fuzz.txt" "$out/conformance-$2/fuzz.txt"
 fi
 summary

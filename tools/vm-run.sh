@@ -10,7 +10,8 @@
 # command's exit status becomes this script's. The guest's kernel log is
 # kept in DIR/dmesg.txt, and the run fails on any report in it: BUG,
 # WARNING (lockdep and RCU splats included), Oops, KFENCE, kmemleak, UBSAN,
-# a hung task or a failed KUnit test.
+# a hung task or a failed KUnit test; and on any taint bit. The console
+# is kept in DIR/console.txt.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -34,7 +35,7 @@ done
 [ -n "$out" ] || out=$(mktemp -d /tmp/rbm-vm.XXXXXX)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out/rc" "$out/dmesg.txt" "$out/kmemleak.txt"
+rm -f "$out/rc" "$out/dmesg.txt" "$out/kmemleak.txt" "$out/tainted" "$out/console.txt"
 
 # The guest side: run the command, then collect what the kernel reported.
 {
@@ -50,6 +51,8 @@ if [ -w "$leaks" ]; then
 fi
 GUEST
 	printf '[ -r "$leaks" ] && cat "$leaks" >%q/kmemleak.txt\n' "$out"
+	# Any taint bit (W, B, D, L...) is a report, whatever the message said.
+	printf 'cat /proc/sys/kernel/tainted >%q/tainted\n' "$out"
 	printf 'dmesg >%q/dmesg.txt\n' "$out"
 	printf 'echo $rc >%q/rc\n' "$out"
 } >"$out/guest.sh"
@@ -63,8 +66,8 @@ set +e
 # Through a pipe: the guest's console reopens the standard streams, which
 # truncates a log file they may be redirected to.
 (cd "$ROOT" && timeout --kill-after=30 "$limit" vng --run "$image" "${kvm_opt[@]}" \
-	--cpus 2 --memory 2G --rwdir "$out" --append "panic_on_warn=0 $append" \
-	--exec "sh $out/guest.sh" </dev/null) 2>&1 | cat
+	--cpus 2 --memory 2G --rwdir "$out" --append "panic_on_warn=0 log_buf_len=8M $append" \
+	--exec "bash $out/guest.sh" </dev/null) 2>&1 | tee "$out/console.txt"
 vng_rc=${PIPESTATUS[0]}
 set -e
 
@@ -79,6 +82,22 @@ reports='BUG: |WARNING: |Oops|Kernel panic|general protection fault|UBSAN:|INFO:
 if grep -En "$reports" "$out/dmesg.txt" >"$out/reports.txt"; then
 	echo "kernel reports in $out/dmesg.txt:" >&2
 	head -n 40 "$out/reports.txt" >&2
+	[ "$rc" = 0 ] && rc=1
+fi
+# A suite that did not run reports nothing: the Rust build must show each
+# of the driver's suites passing.
+if [ "$impl" = rust ]; then
+	for suite in binfmt_misc_rust_register binfmt_misc_rust_fs; do
+		if ! grep -Eq "^(\[[ 0-9.]*\])?\s*ok [0-9]+ $suite\b" "$out/dmesg.txt"; then
+			echo "KUnit suite $suite did not pass (or did not run)" >&2
+			[ "$rc" = 0 ] && rc=1
+		fi
+	done
+fi
+# Bit 18 (N) only says that KUnit tests ran, which the Rust doctests do.
+tainted=$(cat "$out/tainted" 2>/dev/null || echo unknown)
+if [ "$tainted" = unknown ] || [ $((tainted & ~(1 << 18))) != 0 ]; then
+	echo "the kernel is tainted ($tainted) after the run" >&2
 	[ "$rc" = 0 ] && rc=1
 fi
 exit "$rc"

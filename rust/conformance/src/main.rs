@@ -9,9 +9,16 @@
 //! namespace of its own (whose root maps uid 65534 too), not as real root. Prints one
 //! line per check and `N passed, N failed`; exits non-zero on any failure.
 //! FILTER runs only the checks whose name contains it.
+//!
+//!   bmconf fuzz [--seed S] [--cases N] [--from K] [CORPUS...]
+//!
+//! Runs the cases of the corpus files (or of the directories' *.txt), then generated cases K..K+N of seed S
+//! (see `fuzz`), in an instance of a user namespace of its own, and
+//! prints what they did. Exits non-zero only when it could not run.
 
 mod checks;
 mod ctx;
+mod fuzz;
 mod probe;
 mod regstr;
 mod spawn;
@@ -23,8 +30,64 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use transcript::{line, summary, Outcome};
 
 fn usage() -> ! {
-    eprintln!("usage: bmconf [--list] [FILTER]");
+    eprintln!("usage: bmconf [--list] [FILTER]\n       bmconf fuzz [--seed S] [--cases N] [--from K] [CORPUS...]");
     std::process::exit(2)
+}
+
+fn number(v: Option<String>) -> u64 {
+    v.and_then(|v| v.parse().ok()).unwrap_or_else(|| usage())
+}
+
+fn fuzz_main(mut args: impl Iterator<Item = String>) -> Result<(), String> {
+    let (mut seed, mut cases, mut from, mut corpus) = (1, 1000, 0, Vec::new());
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--seed" => seed = number(args.next()),
+            "--cases" => cases = number(args.next()),
+            "--from" => from = number(args.next()),
+            _ if a.starts_with('-') => usage(),
+            _ => corpus.push(a),
+        }
+    }
+    let mut files = Vec::new();
+    for path in &corpus {
+        match std::fs::read_dir(path) {
+            Ok(dir) => {
+                let mut in_dir: Vec<_> = dir
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                    .collect();
+                in_dir.sort();
+                files.extend(in_dir);
+            }
+            Err(_) => files.push(path.into()),
+        }
+    }
+    let mut replay = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let name = path.file_stem().map_or("?".into(), |n| n.to_string_lossy());
+        let parsed = fuzz::parse_corpus(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        for (label, ops) in parsed {
+            replay.push((format!("{name}:{label}"), ops));
+        }
+    }
+    // Entries that match anything must not reach the guest's own execs.
+    checks::userns::enter_userns(0)?;
+    let ctx = Ctx::setup()?;
+    for (label, ops) in &replay {
+        fuzz::run_case(&ctx, label, ops)?;
+    }
+    for i in from..from + cases {
+        fuzz::run_case(&ctx, &format!("{seed}/{i}"), &fuzz::generated(seed, i))?;
+    }
+    ctx.teardown()?;
+    println!(
+        "fuzz: {} corpus cases, seed {seed} cases {from}..{}",
+        replay.len(),
+        from + cases
+    );
+    Ok(())
 }
 
 /// A check that panics fails on its own; the suite goes on.
@@ -40,8 +103,17 @@ pub fn guarded(f: impl FnOnce() -> Outcome) -> Outcome {
 }
 
 fn main() {
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("fuzz") {
+        args.next();
+        if let Err(e) = fuzz_main(args) {
+            eprintln!("bmconf fuzz: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let (mut list, mut filter) = (false, None);
-    for a in std::env::args().skip(1) {
+    for a in args {
         match a.as_str() {
             "--list" => list = true,
             _ if a.starts_with('-') || filter.is_some() => usage(),

@@ -11,7 +11,7 @@ mod exec;
 mod fs;
 mod matching;
 mod register;
-mod userns;
+pub mod userns;
 
 pub struct Check {
     pub name: String,

@@ -43,7 +43,7 @@ fn write_proc(file: &str, data: &str) -> Result<(), String> {
 
 /// Become root of a new user namespace (and mount namespace) whose root
 /// is `outer`, the caller's uid in the parent namespace.
-fn enter_userns(outer: u32) -> Result<(), String> {
+pub fn enter_userns(outer: u32) -> Result<(), String> {
     sys::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS)
         .map_err(|e| format!("unshare: {}", errno_name(e)))?;
     write_proc("setgroups", "deny")?;

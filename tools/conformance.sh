@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run the conformance suite (rust/) in the guest on one implementation and
 # keep its transcript; in the same boot, replay the fuzzing corpus and run
-# the fixed-seed fuzz cases (fuzz.txt), which tools/test.sh compares across
-# implementations.
+# the fixed-seed fuzz cases (fuzz.txt), and sweep fault injection over the
+# allocating operations (faults.txt), all of which tools/test.sh compares
+# across implementations.
 #
 #   tools/conformance.sh [--impl c|rust] [--out DIR] [filter]
 set -euo pipefail
@@ -22,9 +23,11 @@ bin="$ROOT/rust/target/release/bmconf"
 	sh -c 'bin=$1 out=$2 seed=$3 cases=$4 corpus=$5; shift 5
 		"$bin" "$@" >"$out/transcript.txt"; rc=$?
 		"$bin" fuzz --seed "$seed" --cases "$cases" "$corpus" >"$out/fuzz.txt" || rc=1
+		"$bin" faults >"$out/faults.txt" 2>"$out/fault-sites.txt" || rc=1
 		exit $rc' \
 	sh "$bin" "$out" "$FUZZ_SEED" "$FUZZ_CASES" "$ROOT/rust/conformance/corpus" "$@" && rc=0 || rc=$?
 cp "$out/transcript.txt" "$out/conformance-$impl.txt" 2>/dev/null || true
 tail -n 1 "$out/transcript.txt" 2>/dev/null || true
 tail -n 1 "$out/fuzz.txt" 2>/dev/null || true
+cat "$out/fault-sites.txt" 2>/dev/null || true
 exit $rc

@@ -3,7 +3,9 @@
 # Every test, from a fresh machine: set up, fetch the base, apply the series
 # (git am and quilt), checkpatch, the workspace's own cargo tests, then per
 # implementation one kernel build and one boot each for the conformance
-# suite, the in-tree binfmt_misc kselftests and the aarch64 container test.
+# suite (with the fuzz cases and the fault-injection sweep), the
+# concurrency stress, the in-tree binfmt_misc kselftests and the aarch64
+# container test.
 # With more than one implementation, their conformance transcripts are
 # shown side by side and must be identical.
 #
@@ -66,19 +68,24 @@ done
 for impl in $impls; do
 	step "build-$impl" "$ROOT/tools/build.sh" --impl "$impl" || continue
 	step "conformance-$impl" "$ROOT/tools/conformance.sh" --impl "$impl" --out "$out/conformance-$impl"
+	step "stress-$impl" "$ROOT/tools/stress.sh" --impl "$impl" --out "$out/stress-$impl" --seconds 90
 	step "kselftests-$impl" "$ROOT/tools/kselftests.sh" --impl "$impl" --out "$out/kselftests-$impl"
 	step "aarch64-container-$impl" "$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out/aarch64-$impl" -- \
 		"$ROOT/tools/guest/aarch64-container.sh" "$busybox"
 done
 
+# Observations of two implementations must be the same bytes; a diff is
+# shown only when they are not.
+same() {
+	cmp -s "$1" "$2" && return 0
+	diff -u "$1" "$2" | head -n 200
+	return 1
+}
 set -- $impls
 if [ $# -gt 1 ]; then
-	a="$out/conformance-$1/transcript.txt" b="$out/conformance-$2/transcript.txt"
-	echo
-	echo "== conformance transcripts side by side ($1 | $2)"
-	diff -y -W 200 "$a" "$b" | sed 's/^/  /'
-	step "transcripts-identical" cmp "$a" "$b"
-	step "fuzz-identical" "$ROOT/tools/fuzz-diverging.py" \
-		"$out/conformance-$1/fuzz.txt" "$out/conformance-$2/fuzz.txt"
+	a="$out/conformance-$1" b="$out/conformance-$2"
+	step "transcripts-identical" same "$a/transcript.txt" "$b/transcript.txt"
+	step "fuzz-identical" "$ROOT/tools/fuzz-diverging.py" "$a/fuzz.txt" "$b/fuzz.txt"
+	step "faults-identical" same "$a/faults.txt" "$b/faults.txt"
 fi
 summary

@@ -10,6 +10,16 @@
 //! line per check and `N passed, N failed`; exits non-zero on any failure.
 //! FILTER runs only the checks whose name contains it.
 //!
+//!   bmconf faults
+//!
+//! Sweeps fault injection over the allocating operations (see `faults`);
+//! needs CONFIG_FAULT_INJECTION, failslab and debugfs.
+//!
+//!   bmconf stress [--seconds T]
+//!
+//! Races every operation against every other for T seconds (see
+//! `stress`); exits non-zero on any outcome the interface does not allow.
+//!
 //!   bmconf fuzz [--seed S] [--cases N] [--from K] [CORPUS...]
 //!
 //! Runs the cases of the corpus files (or of the directories' *.txt), then generated cases K..K+N of seed S
@@ -18,10 +28,12 @@
 
 mod checks;
 mod ctx;
+mod faults;
 mod fuzz;
 mod probe;
 mod regstr;
 mod spawn;
+mod stress;
 mod sys;
 mod transcript;
 
@@ -30,7 +42,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use transcript::{line, summary, Outcome};
 
 fn usage() -> ! {
-    eprintln!("usage: bmconf [--list] [FILTER]\n       bmconf fuzz [--seed S] [--cases N] [--from K] [CORPUS...]");
+    eprintln!("usage: bmconf [--list] [FILTER]\n       bmconf faults\n       bmconf stress [--seconds T]\n       bmconf fuzz [--seed S] [--cases N] [--from K] [CORPUS...]");
     std::process::exit(2)
 }
 
@@ -104,6 +116,29 @@ pub fn guarded(f: impl FnOnce() -> Outcome) -> Outcome {
 
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("faults") {
+        if let Err(e) = faults::run() {
+            eprintln!("bmconf faults: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.peek().map(String::as_str) == Some("stress") {
+        args.next();
+        let seconds = match (args.next().as_deref(), args.next()) {
+            (None, _) => 60,
+            (Some("--seconds"), n) => number(n),
+            _ => usage(),
+        };
+        match stress::run(seconds) {
+            Ok(true) => return,
+            Ok(false) => std::process::exit(1),
+            Err(e) => {
+                eprintln!("bmconf stress: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     if args.peek().map(String::as_str) == Some("fuzz") {
         args.next();
         if let Err(e) = fuzz_main(args) {

@@ -34,6 +34,20 @@ const EXEC_TIMEOUT_SECS: u32 = 60;
 const ERR_FD: RawFd = 512;
 
 pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
+    run_failing(path, argv, uid, via, None)
+}
+
+/// [`run`], with the `fail_nth`-th fault site the execve reaches failed
+/// (`/proc/thread-self/fail-nth`, CONFIG_FAULT_INJECTION).
+pub fn run_failing(
+    path: &str,
+    argv: &[&str],
+    uid: Option<u32>,
+    via: Via,
+    fail_nth: Option<u32>,
+) -> Ran {
+    let nth = fail_nth.map(|n| n.to_string());
+    let fail_nth_path = CString::from(c"/proc/thread-self/fail-nth");
     let prepared = (|| -> Result<_, Errno> {
         let cargv = argv
             .iter()
@@ -89,6 +103,14 @@ pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
                 }
                 libc::syscall(libc::SYS_close_range, 3, errfd - 1, 0);
                 libc::alarm(EXEC_TIMEOUT_SECS);
+                if let Some(n) = &nth {
+                    // Opened before it is armed: only what follows counts,
+                    // the execve (and, via an fd, the open before it).
+                    let fd = libc::open(fail_nth_path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                    if fd < 0 || libc::write(fd, n.as_ptr().cast(), n.len()) < 0 {
+                        fail(errfd, 1, sys::errno());
+                    }
+                }
                 match via {
                     Via::Path => {
                         libc::execve(cpath.as_ptr(), argp.as_ptr(), envp.as_ptr());

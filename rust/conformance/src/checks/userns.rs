@@ -16,7 +16,7 @@ const ANC: &str = "$TMP/work/t.anc";
 const NSX: &str = "$TMP/work/t.nsx";
 
 /// Run `body` in a forked child and return its outcome.
-fn in_child(body: impl FnOnce() -> Outcome) -> Outcome {
+pub fn in_child(body: impl FnOnce() -> Outcome) -> Outcome {
     let (r, w) = sys::pipe().map_err(|e| format!("pipe: {}", errno_name(e)))?;
     match sys::fork().map_err(|e| format!("fork: {}", errno_name(e)))? {
         Forked::Child => {

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Fault-injection sweep: every operation that allocates on a user's
+//! behalf is run again and again with its 1st, 2nd, ... slab allocation
+//! failed (`/proc/thread-self/fail-nth` with failslab, which must not skip
+//! sleeping allocations), until a run reaches no more fault sites.
+//!
+//! The two implementations allocate in different numbers and orders, so
+//! the nth site means nothing across them; what must agree is the set of
+//! outcomes each operation can have: the errno (or success) and what the
+//! failure left behind. For each run it records the result, any change to
+//! the mount's listing and files, and after a flush whether the
+//! interpreter file opens for writing again (no leaked deny-write) and
+//! whether the interpreter ucount is back (an F entry registers under a
+//! limit of 1). One line per operation, the outcomes sorted, goes to
+//! stdout for diffing; the number of fault sites, which may differ, goes
+//! to stderr.
+
+use crate::checks::names;
+use crate::ctx::{Ctx, MNT};
+use crate::spawn::{self, Ran, Via};
+use crate::sys::{self, errno_name};
+use std::collections::BTreeSet;
+use std::os::unix::fs::FileExt;
+
+/// The interpreter the swept operations pre-open (F), so that a leaked
+/// deny-write on it shows; nothing else opens it.
+const FINTERP: &str = "$TMP/work/finterp";
+/// An operation with more fault sites than this is cut short and says so.
+const MAX_SITES: u32 = 3000;
+/// An exec that succeeded cannot tell whether its fault fired at a site
+/// whose failure is tolerated; the sweep ends after this many in a row.
+const EXEC_CLEAN_RUNS: u32 = 20;
+
+const FAILSLAB: &str = "/sys/kernel/debug/failslab";
+
+struct Op {
+    name: &'static str,
+    /// Registrations and writes made before the failing one, unfailed.
+    setup: &'static [(&'static str, &'static [u8])],
+    action: Action,
+}
+
+enum Action {
+    /// One write(2) to a file of the mount.
+    Write(&'static str, &'static [u8]),
+    /// unlink(2) of an entry.
+    Unlink(&'static str),
+    /// Exec of a work file (created in setup) through the mount's entries.
+    Exec(&'static str),
+    /// The first mount of binfmt_misc in a new user namespace.
+    FirstMount,
+}
+
+const OPS: &[Op] = &[
+    Op {
+        name: "register-M",
+        setup: &[],
+        action: Action::Write("register", b":fm:M:0:\\x01\\x02::$TMP/work/probe:"),
+    },
+    Op {
+        name: "register-M-mask",
+        setup: &[],
+        action: Action::Write("register", b":fk:M:2:\\x7fE:\\xff\\xf0:$TMP/work/probe:POC"),
+    },
+    Op {
+        name: "register-E",
+        setup: &[],
+        action: Action::Write("register", b":fe:E::fe::$TMP/work/probe:"),
+    },
+    Op {
+        name: "register-F",
+        setup: &[],
+        action: Action::Write("register", b":ff:E::ff::$TMP/work/finterp:F"),
+    },
+    Op {
+        name: "register-OCF",
+        setup: &[],
+        action: Action::Write("register", b":fc:E::fc::$TMP/work/finterp:OCF"),
+    },
+    Op {
+        name: "register-F-duplicate-name",
+        setup: &[("register", b":ff:E::ff::$TMP/work/probe:")],
+        action: Action::Write("register", b":ff:E::ff::$TMP/work/finterp:F"),
+    },
+    Op {
+        name: "register-D",
+        setup: &[],
+        action: Action::Write("register", b":fd:E::fd::$TMP/work/probe:D"),
+    },
+    Op {
+        name: "register-B",
+        setup: &[],
+        action: Action::Write("register", b":fb:B::::no_such_handler:"),
+    },
+    Op {
+        name: "entry-enable-D",
+        setup: &[("register", b":fd:E::fd::$TMP/work/probe:D")],
+        action: Action::Write("fd", b"1"),
+    },
+    Op {
+        name: "entry-disable",
+        setup: &[("register", b":fe:E::fe::$TMP/work/probe:")],
+        action: Action::Write("fe", b"0"),
+    },
+    Op {
+        name: "entry-remove-F",
+        setup: &[("register", b":ff:E::ff::$TMP/work/finterp:F")],
+        action: Action::Write("ff", b"-1"),
+    },
+    Op {
+        name: "entry-unlink-F",
+        setup: &[("register", b":ff:E::ff::$TMP/work/finterp:F")],
+        action: Action::Unlink("ff"),
+    },
+    Op {
+        name: "entry-bind-not-B",
+        setup: &[("register", b":fe:E::fe::$TMP/work/probe:")],
+        action: Action::Write("fe", b"+b $TMP/work/finterp"),
+    },
+    Op {
+        name: "status-flush",
+        setup: &[
+            ("register", b":fe:E::fe::$TMP/work/probe:"),
+            ("register", b":fm:M:0:\\x01\\x02::$TMP/work/probe:"),
+            ("register", b":ff:E::ff::$TMP/work/finterp:F"),
+        ],
+        action: Action::Write("status", b"-1"),
+    },
+    Op {
+        name: "status-disable",
+        setup: &[("register", b":fe:E::fe::$TMP/work/probe:")],
+        action: Action::Write("status", b"0"),
+    },
+    Op {
+        name: "status-enable",
+        setup: &[
+            ("register", b":fe:E::fe::$TMP/work/probe:"),
+            ("status", b"0"),
+        ],
+        action: Action::Write("status", b"1"),
+    },
+    Op {
+        name: "exec-E",
+        setup: &[("register", b":fe:E::fe::$TMP/work/probe:")],
+        action: Action::Exec("$TMP/work/x.fe"),
+    },
+    Op {
+        name: "exec-F",
+        setup: &[("register", b":ff:E::fe::$TMP/work/finterp:F")],
+        action: Action::Exec("$TMP/work/x.fe"),
+    },
+    Op {
+        name: "first-mount-in-userns",
+        setup: &[],
+        action: Action::FirstMount,
+    },
+];
+
+fn write_debugfs(knob: &str, value: &str) -> Result<(), String> {
+    let path = format!("{FAILSLAB}/{knob}");
+    sys::write_once(&path, value.as_bytes())
+        .map(drop)
+        .map_err(|e| format!("{path}: {}", errno_name(e)))
+}
+
+/// The calling thread's fail-nth, opened once so that arming it costs no
+/// allocation of its own.
+struct FailNth(std::fs::File);
+
+impl FailNth {
+    fn open() -> Result<FailNth, String> {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/proc/thread-self/fail-nth")
+            .map(FailNth)
+            .map_err(|e| format!("/proc/thread-self/fail-nth: {e}"))
+    }
+
+    fn arm(&self, n: u32) -> Result<(), String> {
+        self.0
+            .write_at(n.to_string().as_bytes(), 0)
+            .map(drop)
+            .map_err(|e| format!("arming fail-nth: {e}"))
+    }
+
+    /// Disarm; true when the armed fault was injected (the count ran out).
+    fn fired(&self) -> Result<bool, String> {
+        let mut buf = [0u8; 16];
+        let n = self
+            .0
+            .read_at(&mut buf, 0)
+            .map_err(|e| format!("reading fail-nth: {e}"))?;
+        let left = String::from_utf8_lossy(&buf[..n]).trim().to_string();
+        self.0
+            .write_at(b"0", 0)
+            .map_err(|e| format!("disarming fail-nth: {e}"))?;
+        Ok(left == "0")
+    }
+}
+
+/// The mount's listing and every file's bytes.
+fn state(ctx: &Ctx) -> String {
+    let list = match ctx.listing() {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
+    let mut s = names(&list);
+    for n in list.iter().filter(|n| *n != "register") {
+        s.push_str(&format!(" | {n} {}", ctx.read(&format!("{MNT}/{n}"))));
+    }
+    s
+}
+
+fn act(ctx: &Ctx, action: &Action, nth: &FailNth, n: u32) -> Result<(String, bool), String> {
+    let result = match action {
+        Action::Write(file, data) => {
+            nth.arm(n)?;
+            ctx.write(&format!("{MNT}/{file}"), data)
+        }
+        Action::Unlink(file) => {
+            let path = ctx.p(&format!("{MNT}/{file}"));
+            nth.arm(n)?;
+            sys::unlink(&path).map_or_else(errno_name, |()| "ok".into())
+        }
+        Action::Exec(path) => {
+            let path = ctx.p(path);
+            // The child arms its own fail-nth and reports whether it fired
+            // through how far it got; the count is per task.
+            let ran = spawn::run_failing(&path, &[&path], None, Via::Path, Some(n));
+            return Ok(exec_outcome(ctx, ran));
+        }
+        Action::FirstMount => return first_mount(ctx, n),
+    };
+    Ok((result, nth.fired()?))
+}
+
+/// What a failing exec did, and whether a fault fired: a run that got as
+/// far as the interpreter's report with all of it intact reached no site.
+fn exec_outcome(ctx: &Ctx, ran: Ran) -> (String, bool) {
+    match ran {
+        Ran::ExecFailed(e) => (errno_name(e), true),
+        Ran::SetupFailed(what, e) => (format!("setup failed: {what}: {}", errno_name(e)), true),
+        Ran::Exited { status, stdout } => {
+            let out = String::from_utf8_lossy(&stdout);
+            match crate::probe::parse(&out) {
+                Ok(r) if status == "exit 0" => (ctx.normalise(&r.summary()), false),
+                _ => (format!("{status} after the point of no return"), true),
+            }
+        }
+    }
+}
+
+/// Mount binfmt_misc in a new user namespace with the nth site failed,
+/// in a child; then, unfailed, mount it again there.
+fn first_mount(ctx: &Ctx, n: u32) -> Result<(String, bool), String> {
+    let dir = ctx.p("$TMP/nsmnt");
+    let outcome = crate::checks::userns::in_child(|| {
+        crate::checks::userns::enter_userns(0)?;
+        let nth = FailNth::open()?;
+        nth.arm(n)?;
+        let first = sys::mount_binfmt(&dir).map_or_else(errno_name, |()| "ok".into());
+        let fired = nth.fired()?;
+        let again = match first.as_str() {
+            "ok" => sys::umount(&dir).map_or_else(errno_name, |()| "ok".into()),
+            _ => sys::mount_binfmt(&dir).map_or_else(errno_name, |()| "ok".into()),
+        };
+        Ok(format!(
+            "{}{first}, then {again}",
+            if fired { "+" } else { "-" }
+        ))
+    })?;
+    let fired = outcome.starts_with('+');
+    Ok((outcome[1..].to_string(), fired))
+}
+
+/// What a run left behind once the instance is flushed.
+fn leftovers(ctx: &Ctx) -> Result<Vec<String>, String> {
+    let mut left = Vec::new();
+    ctx.reset()?;
+    if let Err(e) = sys::open_write(&ctx.p(FINTERP)) {
+        left.push(format!("interpreter not writable ({})", errno_name(e)));
+    }
+    let reg = ctx.register(b":uc:E::uc::$TMP/work/probe:F");
+    if reg != "ok" {
+        left.push(format!("ucount not refunded (F entry: {reg})"));
+    }
+    ctx.reset()?;
+    Ok(left)
+}
+
+fn sweep(ctx: &Ctx, op: &Op, nth: &FailNth) -> Result<(BTreeSet<String>, u32), String> {
+    let mut outcomes = BTreeSet::new();
+    let clean_runs_to_end = match op.action {
+        Action::Exec(_) => EXEC_CLEAN_RUNS,
+        _ => 1,
+    };
+    let mut clean = 0;
+    for n in 1..=MAX_SITES {
+        ctx.reset()?;
+        for (file, data) in op.setup {
+            ctx.must_write(&format!("{MNT}/{file}"), data)?;
+        }
+        let before = state(ctx);
+        let (result, fired) = act(ctx, &op.action, nth, n)?;
+        let after = state(ctx);
+        let mut what = if !fired {
+            format!("unfailed {result}, state {after}")
+        } else if result == "ok" || after == before {
+            result
+        } else {
+            format!("{result}, state now {after}")
+        };
+        let left = leftovers(ctx)?;
+        if !left.is_empty() {
+            what = format!("{what}; left behind: {}", left.join(", "));
+        }
+        outcomes.insert(what);
+        clean = if fired { 0 } else { clean + 1 };
+        if clean == clean_runs_to_end {
+            return Ok((outcomes, n - clean));
+        }
+    }
+    outcomes.insert(format!("more than {MAX_SITES} fault sites"));
+    Ok((outcomes, MAX_SITES))
+}
+
+pub fn run() -> Result<(), String> {
+    write_debugfs("ignore-gfp-wait", "N")?;
+    write_debugfs("verbose", "0")?;
+    // Its own instance: the swept entries never see the guest's execs.
+    crate::checks::userns::enter_userns(0)?;
+    let ctx = Ctx::setup()?;
+    sys::write_once("/proc/sys/user/max_binfmt_misc_interpreters", b"1")
+        .map_err(|e| format!("max_binfmt_misc_interpreters: {}", errno_name(e)))?;
+    ctx.probe_copy(FINTERP)?;
+    ctx.put("$TMP/work/x.fe", b"data\n", 0o755)?;
+    let nth = FailNth::open()?;
+    let mut failed = 0;
+    for op in OPS {
+        match sweep(&ctx, op, &nth) {
+            Ok((outcomes, sites)) => {
+                let list: Vec<_> = outcomes.into_iter().collect();
+                println!("faults/{}: {}", op.name, list.join(" / "));
+                eprintln!("faults/{}: {sites} fault sites", op.name);
+            }
+            Err(e) => {
+                println!("faults/{}: could not run: {e}", op.name);
+                failed += 1;
+            }
+        }
+    }
+    ctx.teardown()?;
+    match failed {
+        0 => Ok(()),
+        n => Err(format!("{n} operations could not be swept")),
+    }
+}

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Configure and build linux/ out of tree with ccache.
 #
-#   tools/build.sh [--flavour small|defconfig] [--impl c|rust] [--config-only] [target...]
+#   tools/build.sh [--flavour small|defconfig|kasan] [--impl c|rust] [--config-only] [target...]
 #
 # small:     tinyconfig + kvm_guest.config + configs/virtme.config, the
 #            inner loop; boots in virtme-ng under TCG.
 # defconfig: make defconfig, the path users take.
+# kasan:     small plus configs/kasan.config, built with bookworm's LLVM 19
+#            (LLVM=1), which KASAN with Rust needs.
 # Both add configs/rust.config, configs/debug.config (small only) and the
 # fragment of the chosen implementation. The build directory is
 # linux/.build-<flavour>-<impl> and survives between runs.
@@ -34,12 +36,20 @@ grep -qxF '/.build-*/' "$LINUX/.git/info/exclude" 2>/dev/null ||
 LIBCLANG_PATH=$(libclang_dir) || die "libclang wheel missing: run tools/setup.sh"
 export LIBCLANG_PATH
 make_args=(-C "$LINUX" O="$out" CC="ccache gcc" -j"$(nproc)")
+LLVM_PREFIX=/usr/lib/llvm-19/bin/
 
 case "$flavour" in
 small)
 	base_target=tinyconfig
 	fragments=("$LINUX/kernel/configs/kvm_guest.config" "$ROOT/configs/virtme.config"
 		   "$ROOT/configs/rust.config" "$ROOT/configs/debug.config")
+	;;
+kasan)
+	[ -x "${LLVM_PREFIX}clang" ] || die "no clang-19: run tools/setup.sh"
+	base_target=tinyconfig
+	fragments=("$LINUX/kernel/configs/kvm_guest.config" "$ROOT/configs/virtme.config"
+		   "$ROOT/configs/rust.config" "$ROOT/configs/debug.config" "$ROOT/configs/kasan.config")
+	make_args=(-C "$LINUX" O="$out" LLVM="$LLVM_PREFIX" CC="ccache ${LLVM_PREFIX}clang" -j"$(nproc)")
 	;;
 defconfig)
 	base_target=defconfig

@@ -9,7 +9,8 @@ debs=(build-essential bc bison flex libelf-dev libssl-dev cpio dwarves ccache
       quilt rsync kmod xz-utils zstd python3-venv git
       qemu-system-x86 udev busybox-static
       bpftool libcap-dev zlib1g-dev
-      qemu-user-static)
+      qemu-user-static
+      clang-19 lld-19 llvm-19)
 missing=()
 for p in "${debs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

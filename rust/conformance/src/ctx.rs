@@ -84,6 +84,11 @@ impl Ctx {
         self.norm.normalise(s)
     }
 
+    /// Expand the `$TMP` placeholder in bytes.
+    pub fn expand_bytes(&self, b: &[u8]) -> Vec<u8> {
+        self.norm.expand_bytes(b)
+    }
+
     pub fn entry(&self, name: &str) -> String {
         format!("{MNT}/{name}")
     }
@@ -100,7 +105,7 @@ impl Ctx {
     /// One write(2) of `data` to the file at `path`: "ok" when all of it
     /// was taken, else the errno or the short count.
     pub fn write(&self, path: &str, data: &[u8]) -> String {
-        let data = self.norm.expand_bytes(data);
+        let data = self.expand_bytes(data);
         write_result(sys::write_once(&self.p(path), &data), data.len())
     }
 

@@ -16,7 +16,7 @@
 //! to stderr.
 
 use crate::checks::names;
-use crate::ctx::{Ctx, MNT};
+use crate::ctx::{write_result, Ctx, MNT};
 use crate::spawn::{self, Ran, Via};
 use crate::sys::{self, errno_name};
 use std::collections::BTreeSet;
@@ -71,6 +71,11 @@ const OPS: &[Op] = &[
         name: "register-F",
         setup: &[],
         action: Action::Write("register", b":ff:E::ff::$TMP/work/finterp:F"),
+    },
+    Op {
+        name: "register-F-missing-interpreter",
+        setup: &[],
+        action: Action::Write("register", b":fz:E::fz::/missing:F"),
     },
     Op {
         name: "register-OCF",
@@ -215,8 +220,17 @@ fn state(ctx: &Ctx) -> String {
 fn act(ctx: &Ctx, action: &Action, nth: &FailNth, n: u32) -> Result<(String, bool), String> {
     let result = match action {
         Action::Write(file, data) => {
+            // Opened unfailed: the open's own allocations are the VFS's,
+            // not binfmt_misc's, and would hide which errno comes first.
+            let data = ctx.expand_bytes(data);
+            let mut f = match sys::open_write(&ctx.p(&format!("{MNT}/{file}"))) {
+                Ok(f) => f,
+                Err(e) => return Ok((format!("open: {}", errno_name(e)), false)),
+            };
             nth.arm(n)?;
-            ctx.write(&format!("{MNT}/{file}"), data)
+            let r = sys::write_fd(&mut f, &data);
+            let fired = nth.fired()?;
+            return Ok((write_result(r, data.len()), fired));
         }
         Action::Unlink(file) => {
             let path = ctx.p(&format!("{MNT}/{file}"));

@@ -35,6 +35,13 @@ fn at(what: &str, path: &str, e: Errno) -> String {
 
 impl Ctx {
     pub fn setup() -> Result<Ctx, String> {
+        Self::setup_in(None)
+    }
+
+    /// [`Ctx::setup`] in the directory `fixed` (made here) instead of a
+    /// new temporary one: for inputs that are generated with the `$TMP`
+    /// placeholder in them and must mean the same bytes on every run.
+    pub fn setup_in(fixed: Option<&str>) -> Result<Ctx, String> {
         let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
         let probe_src = exe.with_file_name("bm-probe");
         let probe_src = probe_src
@@ -47,7 +54,12 @@ impl Ctx {
         sys::unshare(libc::CLONE_NEWNS).map_err(|e| at("unshare", "CLONE_NEWNS", e))?;
         sys::mount("none", "/", None, libc::MS_REC | libc::MS_PRIVATE, None)
             .map_err(|e| at("make rprivate", "/", e))?;
-        let tmp = sys::mkdtemp("/tmp/bmconf.XXXXXX").map_err(|e| at("mkdtemp", "/tmp", e))?;
+        let tmp = match fixed {
+            Some(dir) => sys::mkdir(dir)
+                .map(|()| dir.to_string())
+                .map_err(|e| at("mkdir", dir, e))?,
+            None => sys::mkdtemp("/tmp/bmconf.XXXXXX").map_err(|e| at("mkdtemp", "/tmp", e))?,
+        };
         // A tmpfs of our own: exec and setuid allowed, world-traversable.
         sys::mount("tmpfs", &tmp, Some("tmpfs"), 0, Some("mode=0755"))
             .map_err(|e| at("mount tmpfs on", &tmp, e))?;

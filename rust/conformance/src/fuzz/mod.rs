@@ -25,6 +25,9 @@ use crate::checks::names;
 use crate::ctx::{Ctx, MNT, WORK};
 use crate::transcript::{show_bytes, show_name};
 
+/// Where the cases run: the same path, of the same length, on every run.
+pub const DIR: &str = "/tmp/bmfuzz";
+
 /// splitmix64: small, fast, and the same sequence everywhere.
 pub struct Rng(u64);
 

@@ -19,7 +19,6 @@ use crate::checks::names;
 use crate::ctx::{write_result, Ctx, MNT};
 use crate::spawn::{self, Ran, Via};
 use crate::sys::{self, errno_name};
-use std::collections::BTreeSet;
 use std::os::unix::fs::FileExt;
 
 /// The interpreter the swept operations pre-open (F), so that a leaked
@@ -303,8 +302,8 @@ fn leftovers(ctx: &Ctx) -> Result<Vec<String>, String> {
     Ok(left)
 }
 
-fn sweep(ctx: &Ctx, op: &Op, nth: &FailNth) -> Result<(BTreeSet<String>, u32), String> {
-    let mut outcomes = BTreeSet::new();
+fn sweep(ctx: &Ctx, op: &Op, nth: &FailNth) -> Result<(Vec<String>, u32), String> {
+    let mut outcomes = Vec::new();
     let clean_runs_to_end = match op.action {
         Action::Exec(_) => EXEC_CLEAN_RUNS,
         _ => 1,
@@ -329,13 +328,15 @@ fn sweep(ctx: &Ctx, op: &Op, nth: &FailNth) -> Result<(BTreeSet<String>, u32), S
         if !left.is_empty() {
             what = format!("{what}; left behind: {}", left.join(", "));
         }
-        outcomes.insert(what);
+        if !outcomes.contains(&what) {
+            outcomes.push(what);
+        }
         clean = if fired { 0 } else { clean + 1 };
         if clean == clean_runs_to_end {
             return Ok((outcomes, n - clean));
         }
     }
-    outcomes.insert(format!("more than {MAX_SITES} fault sites"));
+    outcomes.push(format!("more than {MAX_SITES} fault sites"));
     Ok((outcomes, MAX_SITES))
 }
 
@@ -354,8 +355,7 @@ pub fn run() -> Result<(), String> {
     for op in OPS {
         match sweep(&ctx, op, &nth) {
             Ok((outcomes, sites)) => {
-                let list: Vec<_> = outcomes.into_iter().collect();
-                println!("faults/{}: {}", op.name, list.join(" / "));
+                println!("faults/{}: {}", op.name, outcomes.join(" / "));
                 eprintln!("faults/{}: {sites} fault sites", op.name);
             }
             Err(e) => {

@@ -20,7 +20,10 @@ rm -f "$ROOT"/patches/*.patch "$ROOT/patches/0000-cover-letter.txt"
 : >"$ROOT/patches/series"
 [ "$n" -gt 0 ] || exit 0
 
-git -C "$LINUX" format-patch -q --no-signature --cover-letter --thread=shallow \
+# Message-IDs are made of the committer's address: the project's, not
+# whichever machine exports.
+git -C "$LINUX" -c user.name="Rust binfmt_misc developers" -c user.email=rust-binfmt-misc@invalid \
+	format-patch -q --no-signature --cover-letter --thread=shallow \
 	--subject-prefix="RFC PATCH" -o "$ROOT/patches" "base..$branch"
 cover="$ROOT/patches/0000-cover-letter.patch"
 python3 - "$cover" "$ROOT/patches/cover-letter.in" <<'PY'

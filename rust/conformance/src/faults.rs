@@ -17,7 +17,7 @@
 
 use crate::checks::names;
 use crate::ctx::{write_result, Ctx, MNT};
-use crate::spawn::{self, Ran, Via};
+use crate::spawn::{self, Ran};
 use crate::sys::{self, errno_name};
 use std::os::unix::fs::FileExt;
 
@@ -26,9 +26,6 @@ use std::os::unix::fs::FileExt;
 const FINTERP: &str = "$TMP/work/finterp";
 /// An operation with more fault sites than this is cut short and says so.
 const MAX_SITES: u32 = 3000;
-/// An exec that succeeded cannot tell whether its fault fired at a site
-/// whose failure is tolerated; the sweep ends after this many in a row.
-const EXEC_CLEAN_RUNS: u32 = 20;
 
 const FAILSLAB: &str = "/sys/kernel/debug/failslab";
 
@@ -238,27 +235,24 @@ fn act(ctx: &Ctx, action: &Action, nth: &FailNth, n: u32) -> Result<(String, boo
         }
         Action::Exec(path) => {
             let path = ctx.p(path);
-            // The child arms its own fail-nth and reports whether it fired
-            // through how far it got; the count is per task.
-            let ran = spawn::run_failing(&path, &[&path], None, Via::Path, Some(n));
-            return Ok(exec_outcome(ctx, ran));
+            let (ran, fired) = spawn::run_failing(&path, &[&path], n);
+            return Ok((exec_outcome(ctx, ran), fired));
         }
         Action::FirstMount => return first_mount(ctx, n),
     };
     Ok((result, nth.fired()?))
 }
 
-/// What a failing exec did, and whether a fault fired: a run that got as
-/// far as the interpreter's report with all of it intact reached no site.
-fn exec_outcome(ctx: &Ctx, ran: Ran) -> (String, bool) {
+/// What a failing exec did.
+fn exec_outcome(ctx: &Ctx, ran: Ran) -> String {
     match ran {
-        Ran::ExecFailed(e) => (errno_name(e), true),
-        Ran::SetupFailed(what, e) => (format!("setup failed: {what}: {}", errno_name(e)), true),
+        Ran::ExecFailed(e) => errno_name(e),
+        Ran::SetupFailed(what, e) => format!("setup failed: {what}: {}", errno_name(e)),
         Ran::Exited { status, stdout } => {
             let out = String::from_utf8_lossy(&stdout);
             match crate::probe::parse(&out) {
-                Ok(r) if status == "exit 0" => (ctx.normalise(&r.summary()), false),
-                _ => (format!("{status} after the point of no return"), true),
+                Ok(r) if status == "exit 0" => ctx.normalise(&r.summary()),
+                _ => format!("{status} after the point of no return"),
             }
         }
     }
@@ -304,11 +298,6 @@ fn leftovers(ctx: &Ctx) -> Result<Vec<String>, String> {
 
 fn sweep(ctx: &Ctx, op: &Op, nth: &FailNth) -> Result<(Vec<String>, u32), String> {
     let mut outcomes = Vec::new();
-    let clean_runs_to_end = match op.action {
-        Action::Exec(_) => EXEC_CLEAN_RUNS,
-        _ => 1,
-    };
-    let mut clean = 0;
     for n in 1..=MAX_SITES {
         ctx.reset()?;
         for (file, data) in op.setup {
@@ -331,9 +320,8 @@ fn sweep(ctx: &Ctx, op: &Op, nth: &FailNth) -> Result<(Vec<String>, u32), String
         if !outcomes.contains(&what) {
             outcomes.push(what);
         }
-        clean = if fired { 0 } else { clean + 1 };
-        if clean == clean_runs_to_end {
-            return Ok((outcomes, n - clean));
+        if !fired {
+            return Ok((outcomes, n - 1));
         }
     }
     outcomes.push(format!("more than {MAX_SITES} fault sites"));

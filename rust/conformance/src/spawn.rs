@@ -34,18 +34,25 @@ const EXEC_TIMEOUT_SECS: u32 = 60;
 const ERR_FD: RawFd = 512;
 
 pub fn run(path: &str, argv: &[&str], uid: Option<u32>, via: Via) -> Ran {
-    run_failing(path, argv, uid, via, None)
+    spawn(path, argv, uid, via, None).0
 }
 
-/// [`run`], with the `fail_nth`-th fault site the execve reaches failed
-/// (`/proc/thread-self/fail-nth`, CONFIG_FAULT_INJECTION).
-pub fn run_failing(
+/// [`run`] as uid 0 by path, with the `nth` fault site the execve reaches
+/// failed (`fail-nth`, CONFIG_FAULT_INJECTION); also whether the fault
+/// fired. The child is traced so that it stops at the new program's first
+/// instruction: there the count it has left is read and cleared, before
+/// the program's own syscalls could use it up.
+pub fn run_failing(path: &str, argv: &[&str], nth: u32) -> (Ran, bool) {
+    spawn(path, argv, None, Via::Path, Some(nth))
+}
+
+fn spawn(
     path: &str,
     argv: &[&str],
     uid: Option<u32>,
     via: Via,
     fail_nth: Option<u32>,
-) -> Ran {
+) -> (Ran, bool) {
     let nth = fail_nth.map(|n| n.to_string());
     let fail_nth_path = CString::from(c"/proc/thread-self/fail-nth");
     let prepared = (|| -> Result<_, Errno> {
@@ -57,7 +64,7 @@ pub fn run_failing(
     })();
     let (cpath, cargv, (err_r, err_w), (out_r, out_w)) = match prepared {
         Ok(p) => p,
-        Err(e) => return Ran::SetupFailed("prepare", e),
+        Err(e) => return (Ran::SetupFailed("prepare", e), false),
     };
     let mut argp: Vec<*const libc::c_char> = cargv.iter().map(|a| a.as_ptr()).collect();
     argp.push(std::ptr::null());
@@ -66,7 +73,7 @@ pub fn run_failing(
     let empty = CString::from(c"");
 
     let pid = match sys::fork() {
-        Err(e) => return Ran::SetupFailed("fork", e),
+        Err(e) => return (Ran::SetupFailed("fork", e), false),
         Ok(Forked::Parent(pid)) => pid,
         Ok(Forked::Child) => {
             // Only raw syscalls from here: report (stage, errno) and leave.
@@ -107,7 +114,10 @@ pub fn run_failing(
                     // Opened before it is armed: only what follows counts,
                     // the execve (and, via an fd, the open before it).
                     let fd = libc::open(fail_nth_path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-                    if fd < 0 || libc::write(fd, n.as_ptr().cast(), n.len()) < 0 {
+                    if fd < 0 || libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) < 0 {
+                        fail(errfd, 1, sys::errno());
+                    }
+                    if libc::write(fd, n.as_ptr().cast(), n.len()) < 0 {
                         fail(errfd, 1, sys::errno());
                     }
                 }
@@ -136,16 +146,18 @@ pub fn run_failing(
     };
     drop(err_w);
     drop(out_w);
+    let fired = fail_nth.is_some() && !sys::stop_after_exec(pid);
     let err = sys::read_all(err_r);
     let stdout = sys::read_all(out_r);
     let status = sys::wait(pid);
     if err.len() == 5 {
         let e = Errno::from_ne_bytes([err[1], err[2], err[3], err[4]]);
-        return match err[0] {
+        let ran = match err[0] {
             0 => Ran::SetupFailed("setuid", e),
             1 => Ran::SetupFailed("open", e),
             _ => Ran::ExecFailed(e),
         };
+        return (ran, fired);
     }
-    Ran::Exited { status, stdout }
+    (Ran::Exited { status, stdout }, fired)
 }

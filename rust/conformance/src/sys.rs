@@ -317,6 +317,48 @@ pub fn wait(pid: libc::pid_t) -> String {
     }
 }
 
+/// For a child that armed its fail-nth and asked to be traced: if its
+/// execve succeeded, it is stopped at the new program's first
+/// instruction; clear what is left of its count and let it go. Returns
+/// whether the fault fired in the execve: the count ran out, or the
+/// execve failed (the child then exits, and stays a zombie for [`wait`]).
+pub fn stop_after_exec(pid: libc::pid_t) -> bool {
+    // SAFETY: siginfo_t is plain data, valid when zeroed.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: info is a valid out pointer. WNOWAIT leaves an exited
+        // child to be reaped by `wait`.
+        let r = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WSTOPPED | libc::WNOWAIT,
+            )
+        };
+        if r == 0 {
+            break;
+        }
+        if errno() != libc::EINTR {
+            return true;
+        }
+    }
+    if info.si_code != libc::CLD_TRAPPED && info.si_code != libc::CLD_STOPPED {
+        return true;
+    }
+    let path = format!("/proc/{pid}/task/{pid}/fail-nth");
+    let left = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::write(&path, "0");
+    let mut status = 0;
+    // SAFETY: status is a valid out pointer; this consumes the stop that
+    // WNOWAIT left, and the detach resumes the child without a signal.
+    unsafe {
+        libc::waitpid(pid, &mut status, 0);
+        libc::ptrace(libc::PTRACE_DETACH, pid, 0, 0);
+    }
+    left.trim() == "0"
+}
+
 /// Leave a forked child without running any of the parent's cleanup.
 pub fn exit_child(code: i32) -> ! {
     // SAFETY: _exit has no preconditions.

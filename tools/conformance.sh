@@ -19,7 +19,7 @@ bin="$ROOT/rust/target/release/bmconf"
 
 # The transcripts are written in the guest to files so that kernel messages
 # on the console can never interleave with them.
-"$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out" -- \
+"$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out" --timeout 1800 -- \
 	sh -c 'bin=$1 out=$2 seed=$3 cases=$4 corpus=$5; shift 5
 		"$bin" "$@" >"$out/transcript.txt"; rc=$?
 		"$bin" fuzz --seed "$seed" --cases "$cases" "$corpus" >"$out/fuzz.txt" || rc=1

@@ -146,7 +146,7 @@ fn spawn(
     };
     drop(err_w);
     drop(out_w);
-    let fired = fail_nth.is_some() && !sys::stop_after_exec(pid);
+    let fired = fail_nth.is_some() && sys::stop_after_exec(pid);
     let err = sys::read_all(err_r);
     let stdout = sys::read_all(out_r);
     let status = sys::wait(pid);

@@ -13,7 +13,7 @@ import sys
 
 
 def cases(path):
-    """Label -> the case's lines, in order, plus the trailing summary."""
+    """Labels in order, and each case's lines."""
     out, order, label = {}, [], None
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
         for line in f.read().split("\n"):
@@ -21,6 +21,8 @@ def cases(path):
                 label = line[5:]
                 order.append(label)
                 out[label] = [line]
+            elif line.startswith("fuzz: "):
+                label = None  # the run's summary, which names its size
             elif label is not None and line:
                 out[label].append(line)
     return order, out

@@ -25,6 +25,9 @@ use std::os::unix::fs::FileExt;
 /// deny-write on it shows; nothing else opens it.
 const FINTERP: &str = "$TMP/work/finterp";
 /// An operation with more fault sites than this is cut short and says so.
+/// An exec under TCG on the debug config reached it without ending (the
+/// failures kept coming as n grew), which is why exec is only swept on
+/// request (`bmconf faults --exec`).
 const MAX_SITES: u32 = 3000;
 
 const FAILSLAB: &str = "/sys/kernel/debug/failslab";
@@ -328,7 +331,7 @@ fn sweep(ctx: &Ctx, op: &Op, nth: &FailNth) -> Result<(Vec<String>, u32), String
     Ok((outcomes, MAX_SITES))
 }
 
-pub fn run() -> Result<(), String> {
+pub fn run(with_exec: bool) -> Result<(), String> {
     write_debugfs("ignore-gfp-wait", "N")?;
     write_debugfs("verbose", "0")?;
     // Its own instance: the swept entries never see the guest's execs.
@@ -340,7 +343,10 @@ pub fn run() -> Result<(), String> {
     ctx.put("$TMP/work/x.fe", b"data\n", 0o755)?;
     let nth = FailNth::open()?;
     let mut failed = 0;
-    for op in OPS {
+    for op in OPS
+        .iter()
+        .filter(|op| with_exec || !matches!(op.action, Action::Exec(_)))
+    {
         match sweep(&ctx, op, &nth) {
             Ok((outcomes, sites)) => {
                 println!("faults/{}: {}", op.name, outcomes.join(" / "));

@@ -15,8 +15,8 @@
 //! stdout for diffing; the number of fault sites, which may differ, goes
 //! to stderr.
 
-use crate::checks::names;
 use crate::ctx::{write_result, Ctx, MNT};
+use crate::fuzz::state;
 use crate::spawn::{self, Ran};
 use crate::sys::{self, errno_name};
 use std::os::unix::fs::FileExt;
@@ -201,19 +201,6 @@ impl FailNth {
             .map_err(|e| format!("disarming fail-nth: {e}"))?;
         Ok(left == "0")
     }
-}
-
-/// The mount's listing and every file's bytes.
-fn state(ctx: &Ctx) -> String {
-    let list = match ctx.listing() {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    let mut s = names(&list);
-    for n in list.iter().filter(|n| *n != "register") {
-        s.push_str(&format!(" | {n} {}", ctx.read(&format!("{MNT}/{n}"))));
-    }
-    s
 }
 
 fn act(ctx: &Ctx, action: &Action, nth: &FailNth, n: u32) -> Result<(String, bool), String> {

@@ -159,7 +159,7 @@ pub fn parse_corpus(text: &str) -> Result<Vec<(String, Vec<Op>)>, String> {
 }
 
 /// The mount's listing and every file's contents, as one line.
-fn state(ctx: &Ctx) -> String {
+pub fn state(ctx: &Ctx) -> String {
     let list = match ctx.listing() {
         Ok(l) => l,
         Err(e) => return e,

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Configure and build linux/ out of tree with ccache.
 #
-#   tools/build.sh [--flavour small|defconfig|kasan] [--impl c|rust] [--config-only] [target...]
+#   tools/build.sh [--flavour small|bench|defconfig|kasan] [--impl c|rust] [--config-only] [target...]
 #
 # small:     tinyconfig + kvm_guest.config + configs/virtme.config, the
 #            inner loop; boots in virtme-ng under TCG.
 # defconfig: make defconfig, the path users take.
+# bench:     small without configs/debug.config, for tools/bench.sh: lockdep,
+#            KFENCE, SLUB debug and kmemleak would swamp what it measures.
 # kasan:     small plus configs/kasan.config, built with bookworm's LLVM 19
 #            (LLVM=1), which KASAN with Rust needs.
 # Both add configs/rust.config, configs/debug.config (small only) and the
@@ -43,6 +45,11 @@ small)
 	base_target=tinyconfig
 	fragments=("$LINUX/kernel/configs/kvm_guest.config" "$ROOT/configs/virtme.config"
 		   "$ROOT/configs/rust.config" "$ROOT/configs/debug.config")
+	;;
+bench)
+	base_target=tinyconfig
+	fragments=("$LINUX/kernel/configs/kvm_guest.config" "$ROOT/configs/virtme.config"
+		   "$ROOT/configs/rust.config")
 	;;
 kasan)
 	[ -x "${LLVM_PREFIX}clang" ] || die "no clang-19: run tools/setup.sh"

@@ -57,6 +57,9 @@ kasan)
 	fragments=("$LINUX/kernel/configs/kvm_guest.config" "$ROOT/configs/virtme.config"
 		   "$ROOT/configs/rust.config" "$ROOT/configs/debug.config" "$ROOT/configs/kasan.config")
 	make_args=(-C "$LINUX" O="$out" LLVM="$LLVM_PREFIX" CC="ccache ${LLVM_PREFIX}clang" -j"$(nproc)")
+	# bindgen parses the headers with the libclang of the compiler that
+	# builds the C side, so that both see the same layouts.
+	LIBCLANG_PATH=/usr/lib/llvm-19/lib
 	;;
 defconfig)
 	base_target=defconfig

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # checkpatch --strict on every patch of the series. The patches carry an
 # Assisted-by: trailer and no Signed-off-by: (the human submitter signs, per
-# Documentation/process/coding-assistants.rst), so that is the one report
-# ignored. Also checks that no patch carries a Signed-off-by: and that one
-# author wrote them all.
+# Documentation/process/coding-assistants.rst), so that report is ignored.
+# So is "does MAINTAINERS need updating?", which checkpatch gives any patch
+# that adds a file without touching MAINTAINERS: instead, every file a
+# patch adds must have a maintainer in the patched tree's MAINTAINERS.
+# Also checks that no patch carries a Signed-off-by: and that one author
+# wrote them all.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,7 +24,14 @@ while IFS= read -r p; do
 		echo "$p: carries a Signed-off-by:" >&2; fail=1
 	fi
 	grep -q '^Assisted-by:' "$f" || { echo "$p: no Assisted-by: trailer" >&2; fail=1; }
-	if ! out=$(cd "$LINUX" && scripts/checkpatch.pl --strict --no-summary --ignore MISSING_SIGN_OFF --terse "$f" 2>&1); then
+	while IFS= read -r added; do
+		if ! (cd "$LINUX" && scripts/get_maintainer.pl --no-git --no-git-fallback -f "$added") |
+			grep -q '(maintainer:'; then
+			echo "$p: nobody in MAINTAINERS maintains $added" >&2; fail=1
+		fi
+	done < <(awk '/^--- \/dev\/null$/ { getline; sub(/^\+\+\+ b\//, ""); print }' "$f")
+	if ! out=$(cd "$LINUX" && scripts/checkpatch.pl --strict --no-summary \
+		--ignore MISSING_SIGN_OFF,FILE_PATH_CHANGES --terse "$f" 2>&1); then
 		echo "$out" >&2; fail=1
 	elif [ -n "$out" ]; then
 		echo "$out" >&2; fail=1

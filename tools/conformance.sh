@@ -6,7 +6,7 @@
 # allocating operations (faults.txt), all of which tools/test.sh compares
 # across implementations.
 #
-#   tools/conformance.sh [--impl c|rust] [--out DIR] [filter]
+#   tools/conformance.sh [--impl c|rust] [--flavour F] [--out DIR] [filter]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,9 +17,13 @@ log "building the conformance suite"
 cargo build --quiet --release --manifest-path "$ROOT/rust/Cargo.toml"
 bin="$ROOT/rust/target/release/bmconf"
 
+# KASAN's shadow checks slow every access of the guest down again.
+limit=1800
+[ "$flavour" = kasan ] && limit=3600
+
 # The transcripts are written in the guest to files so that kernel messages
 # on the console can never interleave with them.
-"$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out" --timeout 1800 -- \
+"$ROOT/tools/vm-run.sh" --impl "$impl" --flavour "$flavour" --out "$out" --timeout "$limit" -- \
 	sh -c 'bin=$1 out=$2 seed=$3 cases=$4 corpus=$5; shift 5
 		"$bin" "$@" >"$out/transcript.txt"; rc=$?
 		"$bin" fuzz --seed "$seed" --cases "$cases" "$corpus" >"$out/fuzz.txt" || rc=1

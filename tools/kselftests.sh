@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the in-tree binfmt_misc kselftests and run them in the guest.
 #
-#   tools/kselftests.sh [--impl c|rust] [--out DIR] [test...]
+#   tools/kselftests.sh [--impl c|rust] [--flavour F] [--out DIR] [test...]
 #
 # Without names, every tools/testing/selftests/exec/binfmt_misc_* test runs.
 # The bpf one is built against the kernel tree's own libbpf (bookworm's 1.1
@@ -14,8 +14,8 @@ set -euo pipefail
 
 parse_impl_out kselftest "$@"
 set -- "${args[@]}"
-kdir=$(build_dir small "$impl")
-[ -f "$kdir/vmlinux" ] || die "build the kernel first: tools/build.sh --impl $impl"
+kdir=$(build_dir "$flavour" "$impl")
+[ -f "$kdir/vmlinux" ] || die "build the kernel first: tools/build.sh --flavour $flavour --impl $impl"
 
 src="$LINUX/tools/testing/selftests/exec"
 tests=("$@")
@@ -66,7 +66,7 @@ runner="$out/run.sh"
 } >"$runner"
 rm -f "$out"/*.tap "$out"/*.rc
 set +e
-"$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out" -- env OUT="$out" sh "$runner" "$ks" "${tests[@]}"
+"$ROOT/tools/vm-run.sh" --impl "$impl" --flavour "$flavour" --out "$out" -- env OUT="$out" sh "$runner" "$ks" "${tests[@]}"
 vm_rc=$?
 set -e
 

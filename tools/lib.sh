@@ -58,15 +58,17 @@ available_impls() {
 }
 
 # The options of the per-implementation runners: --impl (default c) sets
-# $impl, --out sets $out, else a new directory /tmp/rbm-NAME.*; $out is
-# made absolute and the remaining arguments are left in $args.
+# $impl, --flavour (default small) the build in $flavour, --out sets $out,
+# else a new directory /tmp/rbm-NAME.*; $out is made absolute and the
+# remaining arguments are left in $args.
 parse_impl_out() {
 	local name=$1
 	shift
-	impl=c out=""
+	impl=c flavour=small out=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--impl) impl=$2; shift 2 ;;
+		--flavour) flavour=$2; shift 2 ;;
 		--out) out=$2; shift 2 ;;
 		*) break ;;
 		esac

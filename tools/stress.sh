@@ -6,7 +6,7 @@
 # detector. Fails on any outcome outside the allowed set, on a worker that
 # died, on anything left behind, and on any kernel report.
 #
-#   tools/stress.sh [--impl c|rust] [--out DIR] [--seconds T]
+#   tools/stress.sh [--impl c|rust] [--flavour F] [--out DIR] [--seconds T]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +17,7 @@ seconds=120
 
 cargo build --quiet --release --manifest-path "$ROOT/rust/Cargo.toml"
 bin="$ROOT/rust/target/release/bmconf"
-"$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out" --append "kfence.sample_interval=1" \
+"$ROOT/tools/vm-run.sh" --impl "$impl" --flavour "$flavour" --out "$out" --append "kfence.sample_interval=1" \
 	--timeout $((seconds + 600)) -- \
 	sh -c '"$1" stress --seconds "$2" >"$3"' sh "$bin" "$seconds" "$out/stress.txt" && rc=0 || rc=$?
 grep -E 'UNEXPECTED|ended with|after the run|/s\)$|^stress: ' "$out/stress.txt" 2>/dev/null || true

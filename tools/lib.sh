@@ -44,6 +44,8 @@ BASE_COMMIT="2f7e56952cef84e39783bc85616396adcd2f70c9"
 # CI's time); tools/fuzz.sh runs longer campaigns.
 FUZZ_SEED=${RBM_FUZZ_SEED:-20261201}
 FUZZ_CASES=${RBM_FUZZ_CASES:-400}
+# How long each implementation's stress run races (sized to CI's time).
+STRESS_SECONDS=${RBM_STRESS_SECONDS:-90}
 
 # One build directory per flavour and implementation, kept between runs.
 build_dir() { echo "$LINUX/.build-$1-$2"; }

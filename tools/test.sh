@@ -4,7 +4,8 @@
 # (git am and quilt), checkpatch, the workspace's own cargo tests, then per
 # implementation one kernel build and one boot each for the conformance
 # suite (with the fuzz cases and the fault-injection sweep), the in-tree
-# binfmt_misc kselftests and the aarch64 container test.
+# binfmt_misc kselftests, the concurrency stress run and the aarch64
+# container test.
 # With more than one implementation, their conformance transcripts are
 # shown side by side and must be identical.
 #
@@ -68,6 +69,8 @@ for impl in $impls; do
 	step "build-$impl" "$ROOT/tools/build.sh" --impl "$impl" || continue
 	step "conformance-$impl" "$ROOT/tools/conformance.sh" --impl "$impl" --out "$out/conformance-$impl"
 	step "kselftests-$impl" "$ROOT/tools/kselftests.sh" --impl "$impl" --out "$out/kselftests-$impl"
+	step "stress-$impl" "$ROOT/tools/stress.sh" --impl "$impl" --out "$out/stress-$impl" \
+		--seconds "$STRESS_SECONDS"
 	step "aarch64-container-$impl" "$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out/aarch64-$impl" -- \
 		"$ROOT/tools/guest/aarch64-container.sh" "$busybox"
 done

@@ -36,11 +36,12 @@ if ! bindgen --version 2>/dev/null | grep -q '0\.72\.1'; then
 	cargo install --locked bindgen-cli --version 0.72.1
 fi
 
-# checkpatch's SPDX check wants ply and GitPython.
-if [ ! -x "$VENV/bin/vng" ] || ! "$VENV/bin/python3" -c 'import clang, ply, git, ziglang' 2>/dev/null; then
-	log "creating $VENV (virtme-ng, libclang 18, checkpatch's SPDX check, zig's clang for bpf)"
+# checkpatch's SPDX check wants ply and GitPython; tools/bench-report.py
+# draws its plot with matplotlib.
+if [ ! -x "$VENV/bin/vng" ] || ! "$VENV/bin/python3" -c 'import clang, ply, git, ziglang, matplotlib' 2>/dev/null; then
+	log "creating $VENV (virtme-ng, libclang 18, checkpatch's SPDX check, zig's clang for bpf, matplotlib)"
 	python3 -m venv "$VENV"
-	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1' 'ply==3.11' 'GitPython==3.1.43' 'ziglang==0.17.1'
+	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1' 'ply==3.11' 'GitPython==3.1.43' 'ziglang==0.17.1' 'matplotlib==3.11.2'
 fi
 mkdir -p "$CCACHE_DIR"
 ccache -M 20G >/dev/null

@@ -19,14 +19,16 @@ mod timing;
 
 use binfmt::{Instance, Kind, BINFMTFS_MAGIC, HIT, HIT_MAGIC, NO_MATCH};
 use sys::{Program, Res};
-use timing::{elapsed, median, per_call};
+use timing::{elapsed, median, Cells};
 
 /// Entries the control-path and memory measurements register at a time.
 const BURST: usize = 1000;
 /// Repetitions of each control-path burst; the median is reported.
-const REPS: usize = 5;
+const REPS: usize = 7;
 /// Entries the list holds for the successful and user-namespace execs.
 const LIST: usize = 1024;
+/// Passes over the exec cells; each adds a few batches to every cell.
+const PASSES: usize = 5;
 const INSTANCES: usize = 50;
 const SANDBOXES: usize = 100;
 const SANDBOX_ENTRIES: usize = 10;
@@ -48,6 +50,7 @@ struct Bench {
     /// A file that only the entry HIT matches.
     hit: Program,
     direct: Program,
+    cells: Cells,
 }
 
 impl Bench {
@@ -96,6 +99,7 @@ impl Bench {
             hit: Program::new(&hit)?,
             direct: Program::new(&tiny)?,
             tiny,
+            cells: Cells::default(),
         })
     }
 
@@ -103,41 +107,43 @@ impl Bench {
         self.inst.add(kind, range, &self.tiny)
     }
 
-    fn exec_fail(&self, metric: &str) -> Res<()> {
-        report(
-            metric,
-            per_call(metric, || self.no_match.exec_fails())?,
-            "ns",
-        );
-        Ok(())
-    }
-
-    fn exec_ok(&self, metric: &str, prog: &Program) -> Res<()> {
-        report(metric, per_call(metric, || prog.spawn_and_wait())?, "ns");
-        Ok(())
+    fn exec_fail(&mut self, metric: &str) -> Res<()> {
+        self.cells
+            .get(metric)
+            .measure(|| self.no_match.exec_fails())
     }
 
     /// A failing exec's cost measured in a child in a new user namespace;
     /// with `own`, the child mounts an instance of its own and fills it.
-    fn exec_fail_userns(&self, metric: &str, own: bool) -> Res<()> {
-        let ns = sys::in_child(|| {
+    fn exec_fail_userns(&mut self, metric: &str, own: bool) -> Res<()> {
+        let mut cell = self.cells.get(metric).calibration();
+        let text = sys::in_child(|| {
             sys::enter_userns()?;
             if own {
                 sys::mount_fs("binfmt_misc", &self.nsmnt, None)?;
                 Instance::open(&self.nsmnt)?.add(Kind::Magic, 0..LIST, &self.tiny)?;
             }
-            Ok(per_call(metric, || self.no_match.exec_fails())?.to_string())
+            cell.measure(|| self.no_match.exec_fails())?;
+            Ok(cell.to_text())
         })?;
-        let ns: f64 = ns
-            .parse()
-            .map_err(|_| format!("{metric}: child said {ns:?}"))?;
-        report(metric, ns, "ns");
+        self.cells.get(metric).merge_text(&text)
+    }
+
+    /// The exec path, measured over several passes.
+    fn exec_path(&mut self) -> Res<()> {
+        for _ in 0..PASSES {
+            self.exec_pass()?;
+        }
+        for (metric, cell) in self.cells.iter() {
+            println!("# {metric}: {}", cell.describe());
+            report(metric, cell.median(), "ns");
+        }
         Ok(())
     }
 
-    /// The exec path: one list, grown in place from empty to 10^4 entries,
-    /// reshaped for the cells that need a matching entry.
-    fn exec_path(&mut self) -> Res<()> {
+    /// One pass over the exec cells: one list, grown in place from empty
+    /// to 10^4 entries, reshaped for the cells that need a matching entry.
+    fn exec_pass(&mut self) -> Res<()> {
         let counts: &[usize] = if self.quick {
             &[0, 64, 1024]
         } else {
@@ -157,16 +163,22 @@ impl Bench {
         self.exec_fail("exec_fail_disabled")?;
         self.inst.status("1")?;
         // An ELF walks the whole list too before binfmt_elf takes it.
-        self.exec_ok("exec_direct_n1024", &self.direct)?;
+        self.cells
+            .get("exec_direct_n1024")
+            .measure(|| self.direct.spawn_and_wait())?;
         // Newest entries are tried first: the last registered is found
         // first, the first registered last.
         self.inst.remove(&binfmt::name(Kind::Magic, LIST - 1))?;
         self.inst.register(&hit_line(&self.tiny))?;
-        self.exec_ok("exec_ok_last_n1024", &self.hit)?;
+        self.cells
+            .get("exec_ok_last_n1024")
+            .measure(|| self.hit.spawn_and_wait())?;
         self.inst.flush()?;
         self.inst.register(&hit_line(&self.tiny))?;
         self.add(Kind::Magic, 0..LIST - 1)?;
-        self.exec_ok("exec_ok_first_n1024", &self.hit)?;
+        self.cells
+            .get("exec_ok_first_n1024")
+            .measure(|| self.hit.spawn_and_wait())?;
         self.inst.remove(HIT)?;
         self.add(Kind::Magic, LIST - 1..LIST)?;
         self.exec_fail_userns("exec_fail_userns_fallback_n1024", false)?;

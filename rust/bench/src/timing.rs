@@ -70,15 +70,15 @@ impl Cell {
         median(self.costs.clone())
     }
 
+    /// The batches' costs in the order they ran, in µs per call: a
+    /// drift or a burst shows in them.
     pub fn describe(&self) -> String {
-        let (lo, hi) = self
+        let costs: Vec<String> = self
             .costs
             .iter()
-            .fold((f64::MAX, 0f64), |(lo, hi), &c| (lo.min(c), hi.max(c)));
-        format!(
-            "{} batches, {lo:.0} to {hi:.0} ns per call",
-            self.costs.len()
-        )
+            .map(|c| format!("{:.0}", c / 1e3))
+            .collect();
+        format!("batches of µs per call: {}", costs.join(" "))
     }
 
     /// The cell as one line of text, for a child to hand back.
@@ -133,6 +133,13 @@ impl Cells {
             }
         };
         &mut self.0[i].1
+    }
+
+    /// Forget every batch, keeping the batch sizes they give.
+    pub fn discard(&mut self) {
+        for (_, cell) in &mut self.0 {
+            *cell = cell.calibration();
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &(String, Cell)> {

@@ -21,6 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend comes first)
+from matplotlib.ticker import ScalarFormatter  # noqa: E402
 
 IMPLS = ("c", "rust")
 LABELS = {"c": "C", "rust": "Rust"}
@@ -111,7 +112,9 @@ def table(values, units, order, rounds, info):
     lines = [
         "# binfmt_misc benchmark: C against Rust",
         "",
-        f"- Machine: {info.get('model', 'unknown CPU')}, {info.get('cores', '?')} cores; "
+        f"- Machine: {info.get('model', 'unknown CPU')}, {info.get('cores', '?')} cores"
+        + (f" (itself a {info['hypervisor']} guest)" if info.get("hypervisor") else "")
+        + "; "
         "guests under TCG (no KVM), 2 vCPUs, 2 GiB.",
         f"- Kernel: Linux {info.get('base', '?')} with the series at {info.get('series', '?')} "
         "(`tools/build.sh --flavour bench`: no lockdep, KFENCE, SLUB debug or kmemleak); "
@@ -156,6 +159,8 @@ def plot(med, out):
     ax.set_xticks(sorted(counts), [str(n) for n in sorted(counts)])
     ax.set_xlim(0, max(counts) * 1.5)
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(ScalarFormatter())
     ax.set_xlabel("non-matching entries registered")
     ax.set_ylabel("failing execve(), µs per call")
     ax.set_title("binfmt_misc: exec cost against the number of entries (TCG)")

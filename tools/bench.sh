@@ -53,6 +53,7 @@ bench=$(git -C "$ROOT" log -1 --format=%h)
 {
 	echo "model: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1)"
 	echo "cores: $(nproc)"
+	echo "hypervisor: $(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)"
 	echo "base: $(awk -F' *= *' '$1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION)$/ { v[$1] = $2 }
 		END { printf "%s.%s.%s%s", v["VERSION"], v["PATCHLEVEL"], v["SUBLEVEL"], v["EXTRAVERSION"] }' "$LINUX/Makefile")"
 	echo "series: $series"

@@ -25,8 +25,10 @@ while IFS= read -r p; do
 	fi
 	grep -q '^Assisted-by:' "$f" || { echo "$p: no Assisted-by: trailer" >&2; fail=1; }
 	while IFS= read -r added; do
-		if ! (cd "$LINUX" && scripts/get_maintainer.pl --no-git --no-git-fallback -f "$added") |
-			grep -q '(maintainer:'; then
+		# Whole output first: grep -q would close the pipe early, and
+		# pipefail would turn get_maintainer's SIGPIPE into a failure.
+		who=$(cd "$LINUX" && scripts/get_maintainer.pl --no-git --no-git-fallback -f "$added")
+		if ! grep -q '(maintainer:' <<<"$who"; then
 			echo "$p: nobody in MAINTAINERS maintains $added" >&2; fail=1
 		fi
 	done < <(awk '/^--- \/dev\/null$/ { getline; sub(/^\+\+\+ b\//, ""); print }' "$f")

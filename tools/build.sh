@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Configure and build linux/ out of tree with ccache.
 #
-#   tools/build.sh [--flavour small|bench|defconfig|kasan] [--impl c|rust] [--config-only] [target...]
+#   tools/build.sh [--flavour small|bench|defconfig|kasan] [--impl c|rust]
+#                  [--impl-config FILE] [--reconfigure] [--config-only] [target...]
 #
 # small:     tinyconfig + kvm_guest.config + configs/virtme.config, the
 #            inner loop; boots in virtme-ng under TCG.
@@ -12,28 +13,37 @@
 # kasan:     small plus configs/kasan.config, built with bookworm's LLVM 19
 #            (LLVM=1), which KASAN with Rust needs.
 # Both add configs/rust.config, configs/debug.config (small only) and the
-# fragment of the chosen implementation. The build directory is
-# linux/.build-<flavour>-<impl> and survives between runs.
+# fragment of the chosen implementation, configs/binfmt-<impl>.config, or
+# FILE given with --impl-config (tools/check-series.sh: a prefix of the
+# series cannot give all that fragment asks for). The build directory is
+# linux/.build-<flavour>-<impl> and survives between runs; its .config is
+# made again when a fragment changed, or with --reconfigure (when the tree's
+# Kconfig did). RBM_LINUX (see tools/lib.sh) builds another tree than linux/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavour=small impl=c config_only=0
+flavour=small impl=c impl_config="" reconfigure=0 config_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--config-only) config_only=1; shift ;;
+	--reconfigure) reconfigure=1; shift ;;
 	--flavour) flavour=$2; shift 2 ;;
 	--impl) impl=$2; shift 2 ;;
+	--impl-config) impl_config=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
 targets=("$@")
 
 [ -f "$ROOT/configs/binfmt-$impl.config" ] || die "unknown implementation '$impl'"
+[ -n "$impl_config" ] || impl_config="$ROOT/configs/binfmt-$impl.config"
+[ -f "$impl_config" ] || die "no such fragment: $impl_config"
 out=$(build_dir "$flavour" "$impl")
 mkdir -p "$out"
-# Keep build directories out of linux/'s git status.
-grep -qxF '/.build-*/' "$LINUX/.git/info/exclude" 2>/dev/null ||
-	echo '/.build-*/' >>"$LINUX/.git/info/exclude"
+# Keep build directories out of linux/'s git status (a worktree's .git is a
+# file: ask git where the exclude file is).
+exclude=$(git -C "$LINUX" rev-parse --path-format=absolute --git-path info/exclude)
+grep -qxF '/.build-*/' "$exclude" 2>/dev/null || echo '/.build-*/' >>"$exclude"
 
 LIBCLANG_PATH=$(libclang_dir) || die "libclang wheel missing: run tools/setup.sh"
 export LIBCLANG_PATH
@@ -67,13 +77,14 @@ defconfig)
 	;;
 *) die "unknown flavour '$flavour'" ;;
 esac
-fragments+=("$ROOT/configs/binfmt.config" "$ROOT/configs/binfmt-$impl.config")
+fragments+=("$ROOT/configs/binfmt.config" "$impl_config")
 
 # Regenerate the config only when a fragment changed: a new autoconf.h
 # misses ccache for nearly every object.
 stamp="$out/.rbm-config-inputs"
 inputs=$(cat "${fragments[@]}" | sha256sum)
-if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
+if [ $reconfigure = 1 ] || [ ! -f "$out/.config" ] ||
+   [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
 	log "configuring $flavour-$impl in $out"
 	make -s "${make_args[@]}" "$base_target" >/dev/null
 	KCONFIG_CONFIG="$out/.config" "$LINUX/scripts/kconfig/merge_config.sh" -m -O "$out" \

@@ -2,7 +2,9 @@
 # Common settings for the project's scripts. Sourced, never run.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LINUX="$ROOT/linux"
+# The kernel tree the scripts work on; RBM_LINUX points them at another
+# checkout of it (tools/check-series.sh builds a worktree of its own).
+LINUX="${RBM_LINUX:-$ROOT/linux}"
 # Caches live outside the clone: they only make a second run faster.
 CACHE="${RBM_CACHE:-$HOME/.cache/rust-binfmt-misc}"
 VENV="$CACHE/venv"

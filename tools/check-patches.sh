@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# checkpatch --strict on every patch of the series. The patches carry an
+# checkpatch --strict --codespell on every patch of the series. The patches carry an
 # Assisted-by: trailer and no Signed-off-by: (the human submitter signs, per
 # Documentation/process/coding-assistants.rst), so that report is ignored.
 # So is "does MAINTAINERS need updating?", which checkpatch gives any patch
@@ -32,7 +32,7 @@ while IFS= read -r p; do
 			echo "$p: nobody in MAINTAINERS maintains $added" >&2; fail=1
 		fi
 	done < <(awk '/^--- \/dev\/null$/ { getline; sub(/^\+\+\+ b\//, ""); print }' "$f")
-	if ! out=$(cd "$LINUX" && scripts/checkpatch.pl --strict --no-summary \
+	if ! out=$(cd "$LINUX" && scripts/checkpatch.pl --strict --codespell --no-summary \
 		--ignore MISSING_SIGN_OFF,FILE_PATH_CHANGES --terse "$f" 2>&1); then
 		echo "$out" >&2; fail=1
 	elif [ -n "$out" ]; then

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Check every prefix of the series the way the Rust maintainers ask: with
 # patches 1..k applied to the base, for each k, the tree builds, the build
-# gives no warning under CLIPPY=1, and `make rustfmtcheck` is clean.
+# gives no warning under CLIPPY=1, the C files patch k touches build with
+# W=1 and no warning, `make rustfmtcheck` and `make rustdoc` are clean,
+# and checkpatch.pl --strict --codespell has nothing to say about patch k.
 #
 #   tools/check-series.sh [--from N] [--to N] [--flavour F] [--work DIR]
 #
@@ -28,6 +30,14 @@
 # and gcc's or the linker's too (the base builds without one). A warning is
 # reported by the prefix that compiles the code that has it: a later prefix
 # that does not rebuild that code does not repeat it.
+#
+# "W=1" compiles again, to /dev/null, the objects of the C files the patch
+# adds or changes (rust/helpers/*.c are one object, rust/helpers/helpers.o),
+# with their saved kbuild command changed the way scripts/Makefile.warn
+# changes it for W=1: a real W=1 build would change the flags bindgen sees
+# and rebuild the kernel crate for every prefix, and the base does not
+# build clean with W=1 everywhere. A file the configuration does not build
+# is skipped. "rustdoc" fails on any warning of make rustdoc.
 #
 # Each prefix's configure, build and rustfmtcheck run under flock on
 # RBM_CPU_LOCK (default /tmp/rbm-cpu.lock, which other jobs on this machine
@@ -146,7 +156,74 @@ show_warnings() {
 
 fmt_time() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
-declare -a r_cfg r_build r_clippy r_fmt r_time
+# The objects of the C files a patch adds or changes that the build made.
+touched_objects() {
+	git -C "$tree" diff --name-only --diff-filter=AM HEAD~1 HEAD -- '*.c' |
+		sed 's|^rust/helpers/.*\.c$|rust/helpers/helpers.c|' | sort -u |
+		while IFS= read -r c; do
+			[ -f "$out/${c%.c}.o" ] && echo "${c%.c}.o"
+		done
+}
+
+# Compile objects again with W=1's flags: scripts/Makefile.warn's W=1
+# block adds the flags of its first branch and leaves out those of its else.
+w1_compile() {
+	python3 - "$tree/scripts/Makefile.warn" "$out" "$@" <<'PY2'
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+warn, out, objs = sys.argv[1], sys.argv[2], sys.argv[3:]
+lines = open(warn).read().split("\n")
+start = lines.index("ifneq ($(findstring 1, $(KBUILD_EXTRA_WARN)),)")
+add, drop, depth, adding = [], set(), 0, True
+for line in lines[start + 1:]:
+    s = line.split("#")[0].strip()
+    if re.match(r"if(n?def|n?eq)\b", s):
+        depth += 1
+    elif s == "else" and depth == 0:
+        adding = False
+    elif s == "endif":
+        if depth == 0:
+            break
+        depth -= 1
+    elif s != "else":
+        for flag in re.findall(r"(?<![\w-])-[WD][\w=+-]+", s):
+            if adding:
+                add.append(flag)
+            else:
+                drop.add(flag)
+status = 0
+for obj in objs:
+    d, b = os.path.split(obj)
+    cmd = open(os.path.join(out, d, "." + b + ".cmd")).readline()
+    argv = shlex.split(cmd.split(":=", 1)[1])
+    # What follows the compiler's command (objtool, say) is not compiling.
+    argv = argv[:argv.index(";")] if ";" in argv else argv
+    new, skip = [], False
+    for a in argv:
+        if skip:
+            new.append("/dev/null")
+            skip = False
+        elif a == "-o":
+            new.append(a)
+            skip = True
+        elif a not in drop and not a.startswith("-Wp,-MMD"):
+            new.append(a)
+    print("W=1:", obj, flush=True)
+    status |= subprocess.run(new + add, cwd=out).returncode
+sys.exit(status)
+PY2
+}
+
+checkpatch() {
+	(cd "$tree" && scripts/checkpatch.pl --strict --codespell --no-summary --terse \
+		--ignore MISSING_SIGN_OFF,FILE_PATH_CHANGES "$1")
+}
+
+declare -a r_cfg r_build r_clippy r_w1 r_fmt r_doc r_cp r_time
 fail=0 config="" reconf=1 start_all=$(date +%s)
 log "checking prefixes $from..$to of $n in $tree (build: $out)"
 for ((i = 1; i <= to; i++)); do
@@ -183,7 +260,7 @@ for ((i = 1; i <= to; i++)); do
 	fi
 	if [ -z "$config" ]; then
 		cat "$logs/$nn-config.log" >&2
-		r_cfg[i]="FAIL" r_build[i]=- r_clippy[i]=- r_fmt[i]=-
+		r_cfg[i]="FAIL" r_build[i]=- r_clippy[i]=- r_w1[i]=- r_fmt[i]=- r_doc[i]=-
 		fail=1
 		reconf=1
 	else
@@ -203,6 +280,16 @@ for ((i = 1; i <= to; i++)); do
 			show_warnings "$logs/$nn-build.log"
 			r_clippy[i]="FAIL ($w)" fail=1
 		fi
+		mapfile -t objs < <(touched_objects)
+		if [ ${#objs[@]} = 0 ]; then
+			r_w1[i]=-
+		elif w1_compile "${objs[@]}" >"$logs/$nn-w1.log" 2>&1 &&
+		     [ "$(warnings "$logs/$nn-w1.log")" = 0 ]; then
+			r_w1[i]="PASS (${#objs[@]})"
+		else
+			show_warnings "$logs/$nn-w1.log"
+			r_w1[i]=FAIL fail=1
+		fi
 		if make -s -C "$tree" O="$out" RUSTFMT="rustfmt --color=never" rustfmtcheck \
 			>"$logs/$nn-rustfmt.log" 2>&1; then
 			r_fmt[i]=PASS
@@ -210,19 +297,37 @@ for ((i = 1; i <= to; i++)); do
 			head -40 "$logs/$nn-rustfmt.log" >&2
 			r_fmt[i]=FAIL fail=1
 		fi
+		if RBM_LINUX=$tree "$ROOT/tools/build.sh" --flavour "$flavour" --impl rust \
+			--impl-config "$work/impl.config" rustdoc >/dev/null 2>&1 &&
+		   cp "$out/build.log" "$logs/$nn-rustdoc.log" &&
+		   [ "$(warnings "$logs/$nn-rustdoc.log")" = 0 ]; then
+			r_doc[i]=PASS
+		else
+			cp "$out/build.log" "$logs/$nn-rustdoc.log" 2>/dev/null || true
+			show_warnings "$logs/$nn-rustdoc.log"
+			r_doc[i]=FAIL fail=1
+		fi
 	fi
 	cpu_unlock
+	if checkpatch "$ROOT/patches/$p" >"$logs/$nn-checkpatch.log" 2>&1 &&
+	   [ ! -s "$logs/$nn-checkpatch.log" ]; then
+		r_cp[i]=PASS
+	else
+		head -20 "$logs/$nn-checkpatch.log" >&2
+		r_cp[i]=FAIL fail=1
+	fi
 	r_time[i]=$(fmt_time $(($(date +%s) - t0)))
 done
 
 width=5
 for p in "${patches[@]}"; do [ "${#p}" -le "$width" ] || width=${#p}; done
-row() { printf "%-3s %-${width}s %-10s %-10s %-10s %-8s %s\n" "$@"; }
+row() { printf "%-3s %-${width}s %-10s %-6s %-8s %-8s %-7s %-7s %-10s %s\n" "$@"; }
 echo
-row '#' patch config build clippy rustfmt time
+row '#' patch config build clippy W=1 rustfmt rustdoc checkpatch time
 for ((i = from; i <= to; i++)); do
 	row "$i" "${patches[i - 1]}" \
-		"${r_cfg[i]:--}" "${r_build[i]:--}" "${r_clippy[i]:--}" "${r_fmt[i]:--}" "${r_time[i]:--}"
+		"${r_cfg[i]:--}" "${r_build[i]:--}" "${r_clippy[i]:--}" "${r_w1[i]:--}" \
+		"${r_fmt[i]:--}" "${r_doc[i]:--}" "${r_cp[i]:--}" "${r_time[i]:--}"
 done
 echo "logs: $logs; total $(fmt_time $(($(date +%s) - start_all)))"
 if [ $fail = 0 ]; then log "every prefix $from..$to is clean"; else log "some prefix failed"; fi

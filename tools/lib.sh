@@ -50,7 +50,19 @@ FUZZ_CASES=${RBM_FUZZ_CASES:-400}
 STRESS_SECONDS=${RBM_STRESS_SECONDS:-90}
 
 # One build directory per flavour and implementation, kept between runs.
-build_dir() { echo "$LINUX/.build-$1-$2"; }
+# A toolchain other than the flavour's own (gcc; llvm for kasan) gets a
+# directory of its own.
+build_dir() {
+	case "$1:${3:-gcc}" in
+	*:gcc | kasan:llvm) echo "$LINUX/.build-$1-$2" ;;
+	*) echo "$LINUX/.build-$1-$2-$3" ;;
+	esac
+}
+
+# 7.3's minimum Rust toolchain (scripts/min-tool-version.sh), which
+# tools/toolchains.sh builds with.
+MIN_RUSTC=1.85.0
+MIN_BINDGEN=0.71.1
 
 # The implementations linux/ offers: C always, Rust once the series adds it.
 available_impls() {

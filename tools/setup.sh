@@ -10,7 +10,8 @@ debs=(build-essential bc bison flex libelf-dev libssl-dev cpio dwarves ccache
       qemu-system-x86 udev busybox-static
       bpftool libcap-dev zlib1g-dev
       qemu-user-static
-      clang-19 lld-19 llvm-19)
+      clang-19 lld-19 llvm-19
+      git-email)
 missing=()
 for p in "${debs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -37,11 +38,14 @@ if ! bindgen --version 2>/dev/null | grep -q '0\.72\.1'; then
 fi
 
 # checkpatch's SPDX check wants ply and GitPython; tools/bench-report.py
-# draws its plot with matplotlib.
-if [ ! -x "$VENV/bin/vng" ] || ! "$VENV/bin/python3" -c 'import clang, ply, git, ziglang, matplotlib' 2>/dev/null; then
-	log "creating $VENV (virtme-ng, libclang 18, checkpatch's SPDX check, zig's clang for bpf, matplotlib)"
+# draws its plot with matplotlib; tools/send.sh checks the series with b4;
+# checkpatch's --codespell reads codespell's dictionary.
+if [ ! -x "$VENV/bin/vng" ] || [ ! -x "$VENV/bin/b4" ] ||
+   ! "$VENV/bin/python3" -c 'import clang, ply, git, ziglang, matplotlib, codespell_lib' 2>/dev/null; then
+	log "creating $VENV (virtme-ng, libclang 18, checkpatch's SPDX check, zig's clang for bpf, matplotlib, b4, codespell)"
 	python3 -m venv "$VENV"
-	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1' 'ply==3.11' 'GitPython==3.1.43' 'ziglang==0.17.1' 'matplotlib==3.11.2'
+	"$VENV/bin/pip" install -q 'virtme-ng==1.42' 'libclang==18.1.1' 'ply==3.11' 'GitPython==3.1.43' \
+		'ziglang==0.17.1' 'matplotlib==3.11.2' 'b4==0.16.0' 'codespell==2.4.1'
 fi
 mkdir -p "$CCACHE_DIR"
 ccache -M 20G >/dev/null

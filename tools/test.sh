@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Every test, from a fresh machine: set up, fetch the base, apply the series
-# (git am and quilt), checkpatch, the workspace's own cargo tests, then per
+# (git am and quilt), checkpatch, the submission's dry run (git send-email
+# and b4 am, tools/send.sh), the workspace's own cargo tests, then per
 # implementation one kernel build and one boot each for the conformance
 # suite (with the fuzz cases and the fault-injection sweep), the in-tree
 # binfmt_misc kselftests, the concurrency stress run and the aarch64
@@ -57,6 +58,7 @@ step apply "$ROOT/tools/apply.sh" --force || { summary; exit 1; }
 # Both implementations once the series carries the Rust one.
 [ -n "$impls" ] || impls=$(available_impls)
 step checkpatch "$ROOT/tools/check-patches.sh"
+step send-dry-run "$ROOT/tools/send.sh"
 step cargo-test cargo test --quiet --manifest-path "$ROOT/rust/Cargo.toml"
 busybox=$("$ROOT/tools/fetch-arm64.sh") || busybox=""
 # The users' path, make defconfig plus the fragments, configured (a full

@@ -6,7 +6,7 @@
 # implementation one kernel build and one boot each for the conformance
 # suite (with the fuzz cases and the fault-injection sweep), the in-tree
 # binfmt_misc kselftests, the concurrency stress run and the aarch64
-# container test.
+# container test, and kunit.py with the Rust implementation's .kunitconfig.
 # With more than one implementation, their conformance transcripts are
 # shown side by side and must be identical.
 #
@@ -84,6 +84,12 @@ same() {
 	diff -u "$1" "$2" | head -n 200
 	return 1
 }
+# The Rust implementation's KUnit suites and the kernel crate's doctests,
+# the usual way (kunit.py), once the series has them.
+if [[ " $impls " == *" rust "* ]] && [ -f "$LINUX/fs/binfmt_misc_rust/.kunitconfig" ]; then
+	step kunit "$ROOT/tools/kunit.sh" --out "$out/kunit"
+fi
+
 set -- $impls
 if [ $# -gt 1 ]; then
 	a="$out/conformance-$1" b="$out/conformance-$2"

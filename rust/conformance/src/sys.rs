@@ -4,7 +4,7 @@
 
 use std::ffi::CString;
 use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 
 pub type Errno = i32;
@@ -110,6 +110,57 @@ pub fn pread(path: &str, offset: u64, len: usize) -> Result<Vec<u8>, Errno> {
     let n = f.read_at(&mut buf, offset).map_err(io_errno)?;
     buf.truncate(n);
     Ok(buf)
+}
+
+/// One read(2) of `len` bytes from the start of `path` into a buffer of
+/// which only the first `mapped` bytes are mapped: they end a page whose
+/// successor is not mapped. Returns what the read reported and the bytes it
+/// says it wrote (of those, the ones in the mapped part).
+pub fn read_at_page_end(path: &str, mapped: usize, len: usize) -> Result<(usize, Vec<u8>), Errno> {
+    let f = open_read(path)?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    assert!(mapped <= page);
+    // SAFETY: An anonymous private mapping of two fresh pages.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            2 * page,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        return Err(errno());
+    }
+    let base = base.cast::<u8>();
+    // SAFETY: The second page is part of the mapping just made.
+    if unsafe { libc::munmap(base.add(page).cast(), page) } != 0 {
+        let e = errno();
+        // SAFETY: The first page is still mapped and ours.
+        unsafe { libc::munmap(base.cast(), page) };
+        return Err(e);
+    }
+    // SAFETY: `buf` lies in the first page, `mapped` bytes before its end;
+    // the kernel checks the rest.
+    let buf = unsafe { base.add(page - mapped) };
+    // SAFETY: As above; read(2) validates the user range itself.
+    let n = unsafe { libc::read(f.as_raw_fd(), buf.cast(), len) };
+    let r = if n < 0 {
+        Err(errno())
+    } else {
+        let n = n as usize;
+        // SAFETY: Those of the `n` bytes that lie in the mapped page.
+        Ok((
+            n,
+            unsafe { std::slice::from_raw_parts(buf, n.min(mapped)) }.to_vec(),
+        ))
+    };
+    // SAFETY: The first page is still mapped and ours.
+    unsafe { libc::munmap(base.cast(), page) };
+    r
 }
 
 /// Names in a directory, sorted, without `.` and `..`.

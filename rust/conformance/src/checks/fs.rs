@@ -53,6 +53,22 @@ pub fn checks() -> Vec<Check> {
                 .map_or_else(errno_name, |b| crate::transcript::show_bytes(&b));
             expect("abled\\x0a", got)
         }),
+        // simple_read_from_buffer() returns what it could copy before the
+        // first unmapped byte, and EFAULT only when that is nothing.
+        check("fs/status-read-short-buffer", |c| {
+            let got = sys::read_at_page_end(&c.p(STATUS), 3, 64)
+                .map_or_else(errno_name, |(n, b)| {
+                    format!("{n} {}", crate::transcript::show_bytes(&b))
+                });
+            expect("3 ena", got)
+        }),
+        check("fs/status-read-unmapped-buffer", |c| {
+            let got = sys::read_at_page_end(&c.p(STATUS), 0, 64)
+                .map_or_else(errno_name, |(n, b)| {
+                    format!("{n} {}", crate::transcript::show_bytes(&b))
+                });
+            expect("EFAULT", got)
+        }),
         check("fs/register-read", |c| expect("EINVAL", c.read(REGISTER))),
         check("fs/mkdir", |c| {
             expect("EPERM", res(sys::mkdir(&c.p("$TMP/mnt/d"))))

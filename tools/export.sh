@@ -59,7 +59,8 @@ git -C "$LINUX" "${ident[@]}" format-patch -q --no-signature --cover-letter --th
 
 # get_maintainer.pl reads the branch's MAINTAINERS, not the checkout's.
 maintainers=$(mktemp)
-trap 'rm -f "$maintainers"' EXIT
+rcpt_dir=$(mktemp -d)
+trap 'rm -rf "$maintainers" "$rcpt_dir"' EXIT
 git -C "$LINUX" show "$branch:MAINTAINERS" >"$maintainers"
 recipients() { # patch -> "to" and "cc" lines, one address each
 	local who
@@ -67,8 +68,6 @@ recipients() { # patch -> "to" and "cc" lines, one address each
 	(cd "$LINUX" && scripts/get_maintainer.pl "${who[@]}" --m --no-r --no-l "$1") | sed 's/^/to /'
 	(cd "$LINUX" && scripts/get_maintainer.pl "${who[@]}" --no-m --r --l "$1") | sed 's/^/cc /'
 }
-rcpt_dir=$(mktemp -d)
-trap 'rm -rf "$maintainers" "$rcpt_dir"' EXIT
 for p in "$out"/[0-9][0-9][0-9][0-9]-*.patch; do
 	case "$p" in */0000-cover-letter.patch) continue ;; esac
 	recipients "$p" >"$rcpt_dir/$(basename "$p")"

@@ -111,6 +111,14 @@ defconfig)
 *) die "unknown flavour '$flavour'" ;;
 esac
 fragments+=("$ROOT/configs/binfmt.config" "$impl_config")
+# The test flavours build the series' sample of kernel::fs::simple where
+# the tree has it.
+case "$flavour" in small | kasan)
+	if grep -q '^config SAMPLE_RUST_SIMPLE_FS$' "$LINUX/samples/rust/Kconfig" 2>/dev/null; then
+		fragments+=("$ROOT/configs/samples.config")
+	fi
+	;;
+esac
 
 # Regenerate the config only when a fragment changed: a new autoconf.h
 # misses ccache for nearly every object.

@@ -75,6 +75,12 @@ for impl in $impls; do
 		--seconds "$STRESS_SECONDS"
 	step "aarch64-container-$impl" "$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out/aarch64-$impl" -- \
 		"$ROOT/tools/guest/aarch64-container.sh" "$busybox"
+	# The sample of the series' pseudo file system abstraction, which the
+	# test flavour builds where the tree has it.
+	if [ "$impl" = rust ] && [ -f "$LINUX/samples/rust/rust_simple_fs.rs" ]; then
+		step "simple-fs-sample-$impl" "$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out/simple-fs-$impl" -- \
+			"$ROOT/tools/guest/simple-fs-sample.sh"
+	fi
 done
 
 # Observations of two implementations must be the same bytes; a diff is

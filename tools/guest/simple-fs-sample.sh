@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the guest as root: exercises the series' sample of
+# kernel::fs::simple (samples/rust/rust_simple_fs.rs) as its documentation
+# describes it. Writing a name to `create` makes a file of that name that
+# reads "hello, <name>"; created files can be removed, the control file
+# cannot; every user namespace that mounts it gets a superblock of its own.
+set -u
+fail=0
+# check WHAT EXPECTED ACTUAL
+check() {
+	if [ "$2" = "$3" ]; then
+		echo "ok   $1: $3"
+	else
+		echo "FAIL $1: expected '$2', got '$3'"
+		fail=1
+	fi
+}
+# The errno of a shell command, as strerror() names it, or "ok".
+outcome() {
+	err=$( (eval "$1") 2>&1 >/dev/null) && { echo ok; return; }
+	echo "${err##*: }"
+}
+
+grep -qw rust_simple_fs /proc/filesystems || { echo "rust_simple_fs is not registered"; exit 1; }
+mnt=$(mktemp -d /tmp/simplefs.XXXXXX)
+check "mount" ok "$(outcome "mount -t rust_simple_fs none $mnt")"
+check "statfs type" 52534653 "$(stat -f -c %t "$mnt")"
+check "root after mount" create "$(ls "$mnt" | tr '\n' ' ' | sed 's/ $//')"
+check "control file mode" 200 "$(stat -c %a "$mnt/create")"
+check "create world" ok "$(outcome "echo world >$mnt/create")"
+check "read world" "hello, world" "$(cat "$mnt/world")"
+check "world mode" 444 "$(stat -c %a "$mnt/world")"
+check "create world again" "File exists" "$(outcome "echo world >$mnt/create")"
+check "name with a slash" "Invalid argument" "$(outcome "echo a/b >$mnt/create")"
+check "empty name" "Invalid argument" "$(outcome "echo >$mnt/create")"
+check "root after create" "create world" "$(ls "$mnt" | tr '\n' ' ' | sed 's/ $//')"
+check "unlink world" ok "$(outcome "rm $mnt/world")"
+check "unlink create" "Operation not permitted" "$(outcome "rm $mnt/create")"
+check "root after unlink" create "$(ls "$mnt" | tr '\n' ' ' | sed 's/ $//')"
+
+# An unprivileged user's own user namespace mounts a superblock of its
+# own: what it creates is not in the initial namespace's.
+inner=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+	unshare --user --map-root-user --mount sh -c '
+	d=$(mktemp -d /tmp/simplefs-ns.XXXXXX)
+	mount -t rust_simple_fs none "$d" && echo ns >"$d/create" && cat "$d/ns"' 2>&1)
+check "user namespace's own instance" "hello, ns" "$inner"
+check "initial instance untouched" create "$(ls "$mnt" | tr '\n' ' ' | sed 's/ $//')"
+
+check "umount" ok "$(outcome "umount $mnt")"
+rmdir "$mnt"
+[ $fail = 0 ] && echo "rust_simple_fs sample: OK" || echo "rust_simple_fs sample: FAILED"
+exit $fail

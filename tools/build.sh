@@ -13,7 +13,7 @@
 #            KFENCE, SLUB debug and kmemleak would swamp what it measures.
 # kasan:     small plus configs/kasan.config, built with bookworm's LLVM 19
 #            (LLVM=1), which KASAN with Rust needs.
-# Both add configs/rust.config, configs/debug.config (small only) and the
+# All add configs/rust.config, configs/debug.config (small, kasan) and the
 # fragment of the chosen implementation, configs/binfmt-<impl>.config, or
 # FILE given with --impl-config (tools/check-series.sh: a prefix of the
 # series cannot give all that fragment asks for). The build directory is

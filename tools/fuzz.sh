@@ -6,16 +6,21 @@
 # observations differ is kept under rust/conformance/corpus/, which every
 # later run (tools/test.sh among them) replays.
 #
-#   tools/fuzz.sh [--seed S] [--cases N] [--from K] [--out DIR] [--no-keep]
+#   tools/fuzz.sh [--seed S] [--cases N] [--from K] [--flavour F] [--out DIR] [--no-keep]
+#
+# The default flavour is the debug one the tests use; --flavour bench (no
+# lockdep, KFENCE, SLUB debug or kmemleak) runs a long campaign several
+# times faster, for the behaviour alone.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-seed=1 cases=20000 from=0 out="" keep=1
+seed=1 cases=20000 from=0 flavour=small out="" keep=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seed) seed=$2; shift 2 ;;
 	--cases) cases=$2; shift 2 ;;
 	--from) from=$2; shift 2 ;;
+	--flavour) flavour=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--no-keep) keep=0; shift ;;
 	*) die "unknown option $1" ;;
@@ -35,10 +40,10 @@ corpus="$ROOT/rust/conformance/corpus"
 # About 25 ms a case under TCG on a debug kernel, and the boot.
 limit=$((300 + cases / 30))
 for impl in $impls; do
-	[ -f "$(build_dir small "$impl")/arch/x86/boot/bzImage" ] ||
-		"$ROOT/tools/build.sh" --impl "$impl"
+	[ -f "$(build_dir "$flavour" "$impl")/arch/x86/boot/bzImage" ] ||
+		"$ROOT/tools/build.sh" --flavour "$flavour" --impl "$impl"
 	t0=$(date +%s)
-	"$ROOT/tools/vm-run.sh" --impl "$impl" --out "$out/$impl" --timeout "$limit" -- \
+	"$ROOT/tools/vm-run.sh" --impl "$impl" --flavour "$flavour" --out "$out/$impl" --timeout "$limit" -- \
 		sh -c 'bin=$1 t=$2; shift 2; "$bin" fuzz "$@" >"$t"' \
 		sh "$bin" "$out/$impl/fuzz.txt" --seed "$seed" --cases "$cases" --from "$from" \
 		"$corpus"/*.txt

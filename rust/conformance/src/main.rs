@@ -10,11 +10,11 @@
 //! line per check and `N passed, N failed`; exits non-zero on any failure.
 //! FILTER runs only the checks whose name contains it.
 //!
-//!   bmconf faults [--exec]
+//!   bmconf faults
 //!
-//! Sweeps fault injection over the allocating operations (see `faults`);
-//! needs CONFIG_FAULT_INJECTION, failslab and debugfs. With --exec, exec
-//! through E and F entries too.
+//! Sweeps fault injection over the allocating operations, exec through E
+//! and F entries among them (see `faults`); needs CONFIG_FAULT_INJECTION,
+//! failslab, its stack-trace filter and debugfs.
 //!
 //!   bmconf stress [--seconds T]
 //!
@@ -43,7 +43,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use transcript::{line, summary, Outcome};
 
 fn usage() -> ! {
-    eprintln!("usage: bmconf [--list] [FILTER]\n       bmconf faults [--exec]\n       bmconf stress [--seconds T]\n       bmconf fuzz [--seed S] [--cases N] [--from K] [CORPUS...]");
+    eprintln!("usage: bmconf [--list] [FILTER]\n       bmconf faults\n       bmconf stress [--seconds T]\n       bmconf fuzz [--seed S] [--cases N] [--from K] [CORPUS...]");
     std::process::exit(2)
 }
 
@@ -120,12 +120,10 @@ fn main() {
     let mut args = std::env::args().skip(1).peekable();
     if args.peek().map(String::as_str) == Some("faults") {
         args.next();
-        let with_exec = match args.next().as_deref() {
-            None => false,
-            Some("--exec") => true,
-            _ => usage(),
-        };
-        if let Err(e) = faults::run(with_exec) {
+        if args.next().is_some() {
+            usage();
+        }
+        if let Err(e) = faults::run() {
             eprintln!("bmconf faults: {e}");
             std::process::exit(1);
         }

@@ -94,3 +94,48 @@ parse_impl_out() {
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
 }
+
+# A runner's steps: step NAME CMD... runs CMD and records its verdict and
+# time; summary prints them and fails when one failed. The caller sets
+# $started and $out.
+results=()
+step() {
+	local name=$1 t0 rc
+	shift
+	log "[$name]"
+	t0=$(date +%s)
+	"$@"
+	rc=$?
+	results+=("$(printf '%-6s %-34s %4ss' "$([ $rc = 0 ] && echo PASS || echo FAIL)" "$name" $(( $(date +%s) - t0 )))")
+	return $rc
+}
+summary() {
+	local pass=0 fail=0 r
+	echo
+	echo "== results (logs in $out)"
+	for r in "${results[@]}"; do
+		echo "  $r"
+		case "$r" in PASS*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)) ;; esac
+	done
+	echo "  total time: $(( $(date +%s) - started ))s"
+	echo "$pass passed, $fail failed"
+	[ $fail = 0 ]
+}
+
+# Observations of two implementations must be the same bytes; a diff is
+# shown only when they are not.
+same() {
+	cmp -s "$1" "$2" && return 0
+	diff -u "$1" "$2" | head -n 200
+	return 1
+}
+
+# With two implementations, the steps that compare their conformance boots
+# ($out/conformance-IMPL): transcripts, fuzz cases and fault sweeps.
+compare_impls() {
+	[ $# -gt 1 ] || return 0
+	local a="$out/conformance-$1" b="$out/conformance-$2"
+	step "transcripts-identical" same "$a/transcript.txt" "$b/transcript.txt"
+	step "fuzz-identical" "$ROOT/tools/fuzz-diverging.py" "$a/fuzz.txt" "$b/fuzz.txt"
+	step "faults-identical" same "$a/faults.txt" "$b/faults.txt"
+}

@@ -28,29 +28,6 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 started=$(date +%s)
-results=()
-step() {
-	local name=$1 t0 rc
-	shift
-	log "[$name]"
-	t0=$(date +%s)
-	"$@"
-	rc=$?
-	results+=("$(printf '%-6s %-34s %4ss' "$([ $rc = 0 ] && echo PASS || echo FAIL)" "$name" $(( $(date +%s) - t0 )))")
-	return $rc
-}
-summary() {
-	local pass=0 fail=0 r
-	echo
-	echo "== results (logs in $out)"
-	for r in "${results[@]}"; do
-		echo "  $r"
-		case "$r" in PASS*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)) ;; esac
-	done
-	echo "  total time: $(( $(date +%s) - started ))s"
-	echo "$pass passed, $fail failed"
-	[ $fail = 0 ]
-}
 
 step setup "$ROOT/tools/setup.sh" || { summary; exit 1; }
 step fetch-base "$ROOT/tools/fetch-base.sh" || { summary; exit 1; }
@@ -83,24 +60,11 @@ for impl in $impls; do
 	fi
 done
 
-# Observations of two implementations must be the same bytes; a diff is
-# shown only when they are not.
-same() {
-	cmp -s "$1" "$2" && return 0
-	diff -u "$1" "$2" | head -n 200
-	return 1
-}
 # The Rust implementation's KUnit suites and the kernel crate's doctests,
 # the usual way (kunit.py), once the series has them.
 if [[ " $impls " == *" rust "* ]] && [ -f "$LINUX/fs/binfmt_misc_rust/.kunitconfig" ]; then
 	step kunit "$ROOT/tools/kunit.sh" --out "$out/kunit"
 fi
 
-set -- $impls
-if [ $# -gt 1 ]; then
-	a="$out/conformance-$1" b="$out/conformance-$2"
-	step "transcripts-identical" same "$a/transcript.txt" "$b/transcript.txt"
-	step "fuzz-identical" "$ROOT/tools/fuzz-diverging.py" "$a/fuzz.txt" "$b/fuzz.txt"
-	step "faults-identical" same "$a/faults.txt" "$b/faults.txt"
-fi
+compare_impls $impls
 summary

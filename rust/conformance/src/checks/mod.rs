@@ -11,6 +11,7 @@ mod exec;
 mod fs;
 mod matching;
 mod register;
+mod removal;
 pub mod userns;
 
 pub struct Check {
@@ -34,6 +35,7 @@ pub fn all() -> Vec<Check> {
         matching::checks(),
         exec::checks(),
         userns::checks(),
+        removal::checks(),
     ]
     .into_iter()
     .flatten()

@@ -57,26 +57,6 @@ impl Drop for Knob {
     }
 }
 
-/// debugfs, mounted in the check's private mount namespace.
-struct Debugfs(String);
-
-impl Debugfs {
-    fn mount(c: &Ctx) -> Result<Debugfs, String> {
-        let dir = c.p("$TMP/debugfs");
-        sys::mkdir(&dir).map_err(|e| format!("mkdir {dir}: {}", errno_name(e)))?;
-        sys::mount("debugfs", &dir, Some("debugfs"), 0, None)
-            .map_err(|e| format!("mounting debugfs: {}", errno_name(e)))?;
-        Ok(Debugfs(dir))
-    }
-}
-
-impl Drop for Debugfs {
-    fn drop(&mut self) {
-        let _ = sys::umount(&self.0);
-        let _ = sys::rmdir(&self.0);
-    }
-}
-
 /// A forked child, killed and reaped on drop.
 struct Child(libc::pid_t);
 
@@ -236,9 +216,8 @@ fn removals(c: &Ctx) -> Result<String, String> {
     if online_cpus() < 2 {
         return Ok("skipped: one CPU".into());
     }
-    let debugfs = Debugfs::mount(c)?;
     let _fair = Knob::set(
-        &format!("{}/sched/fair_server/cpu{WALKER_CPU}/runtime", debugfs.0),
+        &format!("/sys/kernel/debug/sched/fair_server/cpu{WALKER_CPU}/runtime"),
         "0",
     )?;
     let _rt = Knob::set("/proc/sys/kernel/sched_rt_runtime_us", "-1")?;
@@ -273,7 +252,6 @@ fn removals(c: &Ctx) -> Result<String, String> {
         while_held(walker.0, &|| sys::write_once(&status, b"-1").map(drop))?
     ));
     drop(walker);
-    unpin();
     seen.push(format!("left {}", c.listing()?.len()));
     Ok(seen.join(", "))
 }

@@ -11,7 +11,7 @@ debs=(build-essential bc bison flex libelf-dev libssl-dev cpio dwarves ccache
       bpftool libcap-dev zlib1g-dev
       qemu-user-static
       clang-19 lld-19 llvm-19
-      git-email)
+      git-email linux-perf)
 missing=()
 for p in "${debs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -3,8 +3,8 @@
 # Runs in the guest as root: exercises the series' sample of
 # kernel::fs::simple (samples/rust/rust_simple_fs.rs) as its documentation
 # describes it. Writing a name to `create` makes a file of that name that
-# reads "hello, <name>", and `created` counts them in the superblock's
-# data; created files can be removed, the control files cannot; every mount
+# reads "hello, <name>" (the name of the dentry it is read through), and
+# `created` counts them in the superblock's data; created files can be removed, the control files cannot; every mount
 # gets a superblock of its own, in an unprivileged user namespace too.
 set -u
 fail=0
@@ -50,6 +50,12 @@ check "second mount's count" 0 "$(cat "$mnt2/created")"
 check "create on the second mount" ok "$(outcome "/bin/echo again >$mnt2/create")"
 check "second mount's count after create" 1 "$(cat "$mnt2/created")"
 check "first mount untouched" "create created world" "$(ls "$mnt" | tr '\n' ' ' | sed 's/ $//')"
+# The longest name the sample takes, 64 bytes, does not fit in a dentry's
+# inline name (40 bytes on 64-bit): it is read back from the dentry whole.
+long=$(printf '%064d' 7)
+check "create a 64-byte name" ok "$(outcome "/bin/echo $long >$mnt2/create")"
+check "read it" "hello, $long" "$(cat "$mnt2/$long")"
+check "65 bytes" "Invalid argument" "$(outcome "/bin/echo ${long}8 >$mnt2/create")"
 check "umount the second" ok "$(outcome "umount $mnt2")"
 rmdir "$mnt2"
 

@@ -117,7 +117,7 @@ def table(values, units, order, rounds, info):
         + "; "
         "guests under TCG (no KVM), 2 vCPUs, 2 GiB.",
         f"- Kernel: Linux {info.get('base', '?')} with the series at {info.get('series', '?')} "
-        "(`tools/build.sh --flavour bench`: no lockdep, KFENCE, SLUB debug or kmemleak); "
+        "(`tools/build.sh --flavour bench`: -O2, no lockdep, KFENCE, SLUB debug or kmemleak); "
         f"bench at {info.get('bench', '?')}.",
         f"- {rounds} round(s), each booting C and Rust once, in alternating order; "
         "every cell is the median over the rounds of bmbench's own median of batches.",

@@ -10,7 +10,9 @@
 #            inner loop; boots in virtme-ng under TCG.
 # defconfig: make defconfig, the path users take.
 # bench:     small without configs/debug.config, for tools/bench.sh: lockdep,
-#            KFENCE, SLUB debug and kmemleak would swamp what it measures.
+#            KFENCE, SLUB debug and kmemleak would swamp what it measures;
+#            with configs/bench.config, optimised for performance (-O2),
+#            as users' kernels are, where tinyconfig optimises for size.
 # kasan:     small plus configs/kasan.config, built with bookworm's LLVM 19
 #            (LLVM=1), which KASAN with Rust needs.
 # All add configs/rust.config, configs/debug.config (small, kasan) and the
@@ -97,7 +99,7 @@ small)
 bench)
 	base_target=tinyconfig
 	fragments=("$LINUX/kernel/configs/kvm_guest.config" "$ROOT/configs/virtme.config"
-		   "$ROOT/configs/rust.config")
+		   "$ROOT/configs/rust.config" "$ROOT/configs/bench.config")
 	;;
 kasan)
 	base_target=tinyconfig
